@@ -1,0 +1,123 @@
+package io.tetragonroutes.event;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tetragonroutes.deadletter.DeadLetter;
+import io.tetragonroutes.tail.Line;
+import io.tetragonroutes.tail.LineBatch;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@link LineBatch} in, {@link EventBatch} out. Each line is parsed once into a Jackson tree; a line that is not one
+ * JSON object becomes a {@link DeadLetter} with the reason, and the batch goes on.
+ */
+public final class EventParser implements Processor {
+
+    private final ObjectReader reader;
+    private final MeterRegistry registry;
+    private final Map<EventType, Counter> parsed = new EnumMap<>(EventType.class);
+    private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final Counter blank;
+
+    public EventParser(ObjectMapper mapper, MeterRegistry registry) {
+        // Trailing garbage after the object ("{...} xyz") is a bad line, not a good event.
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.registry = registry;
+        for (EventType t : EventType.values()) {
+            parsed.put(t, registry.counter("tetragon.events.parsed", "type", t.key()));
+        }
+        this.blank = registry.counter("tetragon.lines.blank");
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        LineBatch lines = exchange.getMessage().getMandatoryBody(LineBatch.class);
+        exchange.getMessage().setBody(parse(lines));
+    }
+
+    public EventBatch parse(LineBatch lines) {
+        List<TetragonEvent> events = new ArrayList<>(lines.size());
+        List<DeadLetter> bad = new ArrayList<>(0);
+        for (Line line : lines.lines()) {
+            switch (line.status()) {
+                case TOO_LONG -> bad.add(deadLetter(line, "line_too_long", "line of " + line.len()
+                        + " bytes exceeds tetragon.export.max-line-bytes; the whole line is in the spill file"));
+                case UNTERMINATED, OK -> parseLine(line, events, bad);
+            }
+        }
+        return new EventBatch(events, bad);
+    }
+
+    private void parseLine(Line line, List<TetragonEvent> events, List<DeadLetter> bad) {
+        if (isBlank(line)) {
+            blank.increment();
+            return;
+        }
+        try {
+            JsonNode tree = reader.readTree(line.buf(), line.off(), line.len());
+            if (!(tree instanceof ObjectNode obj)) {
+                bad.add(deadLetter(line, "not_an_object", "a Tetragon export line is one JSON object, this is "
+                        + (tree == null ? "empty" : tree.getNodeType().toString().toLowerCase())));
+                return;
+            }
+            TetragonEvent e = TetragonEvent.of(obj, line);
+            parsed.get(e.type()).increment();
+            events.add(e);
+        } catch (JsonEOFException e) {
+            bad.add(deadLetter(line, line.status() == Line.Status.UNTERMINATED ? "unterminated_line" : "truncated_json",
+                    describe(e)));
+        } catch (JsonProcessingException e) {
+            String reason = e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Invalid UTF-8")
+                    ? "invalid_utf8" : "malformed_json";
+            if (line.status() == Line.Status.UNTERMINATED) {
+                reason = "unterminated_line";
+            }
+            bad.add(deadLetter(line, reason, describe(e)));
+        } catch (IOException e) {
+            bad.add(deadLetter(line, "malformed_json", e.toString()));
+        }
+    }
+
+    private DeadLetter deadLetter(Line line, String reason, String detail) {
+        deadLetters.computeIfAbsent(reason, r -> registry.counter("tetragon.dead.letters", "reason", r)).increment();
+        byte[] bytes = line.status() == Line.Status.TOO_LONG ? null
+                : Arrays.copyOfRange(line.buf(), line.off(), line.off() + line.len());
+        return new DeadLetter(reason, detail, line.file(), line.offset(), line.len(), bytes,
+                line.spill() == null ? null : line.spill().toString(), Instant.now());
+    }
+
+    private static String describe(JsonProcessingException e) {
+        String msg = e.getOriginalMessage();
+        if (msg != null && msg.length() > 300) {
+            msg = msg.substring(0, 300) + "...";
+        }
+        return e.getLocation() == null ? msg : msg + " (byte " + e.getLocation().getByteOffset() + ")";
+    }
+
+    private static boolean isBlank(Line line) {
+        byte[] b = line.buf();
+        for (int i = line.off(), end = line.off() + line.len(); i < end; i++) {
+            if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,215 @@
+package io.tetragonroutes.tail;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.support.DefaultConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One thread reads batches and hands them to the route asynchronously, at most {@code maxInflight} at a time: when
+ * sinks are slow the tail stops reading (back-pressure) instead of buffering. A batch that fails makes the tail wait
+ * for the others, go back to the last committed position and read again, with growing pauses: nothing is skipped.
+ */
+public class TailConsumer extends DefaultConsumer {
+
+    /** Header: number of lines in the batch. */
+    public static final String LINES = "TetragonLineCount";
+
+    private static final Logger LOG = LoggerFactory.getLogger(TailConsumer.class);
+
+    private final TailEndpoint endpoint;
+    private final CountDownLatch stopSignal = new CountDownLatch(1);
+    private volatile boolean running;
+    private volatile LineSource source;
+    private ExecutorService executor;
+    private CheckpointStore store;
+    private AckTracker tracker;
+    private TailMetrics metrics;
+    private Checkpoint saved;
+
+    TailConsumer(TailEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+        this.endpoint = endpoint;
+    }
+
+    public boolean isReading() {
+        LineSource s = source;
+        return running && s != null && s.reading();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        metrics = endpoint.newMetrics();
+        Checkpoint start = null;
+        if (!endpoint.isStdin()) {
+            store = new CheckpointStore(endpoint.checkpointFile());
+            start = store.load();
+            saved = start;
+            if (start != null) {
+                LOG.info("Checkpoint {}: {} at byte {}", store.file(), start.file(), start.offset());
+            }
+        }
+        tracker = new AckTracker(start);
+        source = newSource(start);
+        running = true;
+        endpoint.register(this);
+        executor = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newSingleThreadExecutor(this, "tetragon-tail");
+        executor.submit(this::loop);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        running = false;
+        stopSignal.countDown();
+        endpoint.unregister(this);
+        if (executor != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
+            executor = null;
+        }
+        if (tracker != null && !tracker.awaitIdle(endpoint.getDrainTimeoutMs())) {
+            LOG.warn("Stopped with {} batches still in flight; they will be read again on the next start",
+                    tracker.inflight());
+        }
+        persist();
+        if (source != null) {
+            source.close();
+        }
+        super.doStop();
+    }
+
+    private LineSource newSource(Checkpoint start) throws IOException {
+        LineSplitter splitter = new LineSplitter(endpoint.getMaxLineBytes(), endpoint.spillDir());
+        if (endpoint.isStdin()) {
+            return new StdinSource(System.in, splitter);
+        }
+        return new ExportFollower(Path.of(endpoint.getPath()), "end".equals(endpoint.getStartAt()), start, splitter,
+                metrics);
+    }
+
+    private void loop() {
+        long backoff = 0;
+        while (running) {
+            try {
+                if (tracker.failed()) {
+                    backoff = nextBackoff(backoff);
+                    recover(backoff);
+                    continue;
+                }
+                if (tracker.inflight() >= endpoint.getMaxInflight()) {
+                    tracker.awaitIdle(endpoint.getPollDelayMs());
+                    continue;
+                }
+                LineBatch.Builder b = LineBatch.builder();
+                source.poll(b, endpoint.getBatchSize(), endpoint.getBatchBytes());
+                long lingerUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(endpoint.getLingerMs());
+                while (running && !b.isEmpty() && b.size() < endpoint.getBatchSize()
+                        && b.bytes() < endpoint.getBatchBytes() && System.nanoTime() < lingerUntil) {
+                    pause(Math.min(endpoint.getPollDelayMs(),
+                            TimeUnit.NANOSECONDS.toMillis(lingerUntil - System.nanoTime()) + 1));
+                    source.poll(b, endpoint.getBatchSize(), endpoint.getBatchBytes());
+                }
+                if (b.isEmpty()) {
+                    idle();
+                    persist();
+                    pause(source.ended() ? 1000 : endpoint.getPollDelayMs());
+                    continue;
+                }
+                dispatch(b.build(), source.position());
+                persist();
+                backoff = 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                if (!running) {
+                    return;
+                }
+                backoff = nextBackoff(backoff);
+                LOG.warn("Reading {} failed ({}); retrying from the last checkpoint in {} ms", endpoint.getPath(),
+                        e.toString(), backoff);
+                try {
+                    recover(backoff);
+                } catch (Exception again) {
+                    LOG.debug("recovery failed, will retry", again);
+                }
+            }
+        }
+    }
+
+    private void dispatch(LineBatch batch, Checkpoint end) {
+        metrics.batch(batch);
+        Exchange exchange = createExchange(false);
+        exchange.getMessage().setBody(batch);
+        exchange.getMessage().setHeader(LINES, batch.size());
+        Object token = tracker.begin(end);
+        getAsyncProcessor().process(exchange, doneSync -> {
+            Exception failure = exchange.getException();
+            if (failure != null) {
+                getExceptionHandler().handleException(
+                        "A batch of " + batch.size() + " lines was not accepted downstream; it will be read again",
+                        exchange, failure);
+            }
+            tracker.complete(token, failure == null);
+            releaseExchange(exchange, false);
+        });
+    }
+
+    /** Waits for in-flight batches, then goes back to the last committed position. */
+    private void recover(long backoff) throws Exception {
+        tracker.awaitIdle(endpoint.getDrainTimeoutMs());
+        if (tracker.inflight() > 0) {
+            return;
+        }
+        Checkpoint back = tracker.committed();
+        metrics.retried();
+        LOG.warn("Re-reading {} from {} in {} ms", endpoint.getPath(),
+                back == null ? "the start position" : back.file() + " byte " + back.offset(), backoff);
+        pause(backoff);
+        source.rewind(back);
+        tracker.rewound();
+    }
+
+    /** Nothing new and nothing in flight: the source's position (a new file after rotation) is safe to commit. */
+    private void idle() {
+        Checkpoint p = source.position();
+        if (p != null && tracker.inflight() == 0 && !tracker.failed()) {
+            Checkpoint c = tracker.committed();
+            if (c == null || !samePlace(c, p)) {
+                tracker.complete(tracker.begin(p), true);
+            }
+        }
+    }
+
+    private void persist() throws IOException {
+        Checkpoint cp = tracker.takeDirty();
+        if (cp != null && store != null && (saved == null || !cp.equals(saved))) {
+            store.save(cp);
+            saved = cp;
+        }
+    }
+
+    private static boolean samePlace(Checkpoint a, Checkpoint b) {
+        return a.offset() == b.offset() && a.ino() == b.ino() && a.dev() == b.dev()
+                && Objects.equals(a.file(), b.file());
+    }
+
+    private long nextBackoff(long backoff) {
+        return Math.min(endpoint.getRetryMaxBackoffMs(), backoff == 0 ? 500 : backoff * 2);
+    }
+
+    private void pause(long ms) throws InterruptedException {
+        if (ms > 0) {
+            stopSignal.await(ms, TimeUnit.MILLISECONDS);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.tetragonroutes.tail;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What the tail reports, tagged with the export path. Prometheus names: {@code tetragon_tail_*}. */
+final class TailMetrics {
+
+    private final Counter lines;
+    private final Counter bytes;
+    private final Counter batches;
+    private final Counter rotations;
+    private final Counter truncations;
+    private final Counter lostFiles;
+    private final Counter retries;
+    private final AtomicLong lag = new AtomicLong();
+
+    TailMetrics(MeterRegistry registry, String path) {
+        Tags tags = Tags.of("path", path);
+        lines = registry.counter("tetragon.tail.lines", tags);
+        bytes = registry.counter("tetragon.tail.bytes", tags);
+        batches = registry.counter("tetragon.tail.batches", tags);
+        rotations = registry.counter("tetragon.tail.rotations", tags);
+        truncations = registry.counter("tetragon.tail.truncations", tags);
+        lostFiles = registry.counter("tetragon.tail.lost.files", tags);
+        retries = registry.counter("tetragon.tail.retries", tags);
+        registry.gauge("tetragon.export.lag.bytes", tags, lag);
+    }
+
+    void batch(LineBatch b) {
+        batches.increment();
+        lines.increment(b.size());
+        bytes.increment(b.bytes());
+    }
+
+    void rotated() {
+        rotations.increment();
+    }
+
+    void truncated() {
+        truncations.increment();
+    }
+
+    void lostFile() {
+        lostFiles.increment();
+    }
+
+    void retried() {
+        retries.increment();
+    }
+
+    void lag(long l) {
+        lag.set(l);
+    }
+}
