@@ -80,19 +80,23 @@ public final class EventParser implements Processor {
             TetragonEvent e = TetragonEvent.of(obj, line);
             parsed.get(e.type()).increment();
             events.add(e);
-        } catch (JsonEOFException e) {
-            bad.add(deadLetter(line, line.status() == Line.Status.UNTERMINATED ? "unterminated_line" : "truncated_json",
-                    describe(e)));
         } catch (JsonProcessingException e) {
-            String reason = e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Invalid UTF-8")
-                    ? "invalid_utf8" : "malformed_json";
-            if (line.status() == Line.Status.UNTERMINATED) {
-                reason = "unterminated_line";
-            }
-            bad.add(deadLetter(line, reason, describe(e)));
+            bad.add(deadLetter(line, reason(line, e), describe(e)));
         } catch (IOException e) {
             bad.add(deadLetter(line, "malformed_json", e.toString()));
         }
+    }
+
+    private static String reason(Line line, JsonProcessingException e) {
+        String msg = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        if (msg.startsWith("Invalid UTF-8")) {
+            return "invalid_utf8";
+        }
+        boolean cut = e instanceof JsonEOFException || msg.startsWith("Unexpected end-of-input");
+        if (cut) {
+            return line.status() == Line.Status.UNTERMINATED ? "unterminated_line" : "truncated_json";
+        }
+        return "malformed_json";
     }
 
     private DeadLetter deadLetter(Line line, String reason, String detail) {
