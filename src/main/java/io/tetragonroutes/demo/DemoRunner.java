@@ -57,7 +57,7 @@ public class DemoRunner {
             Path export = Path.of(exportPath);
             DemoExport gen = new DemoExport(42, "demo-node-1");
             int lines = 0;
-            int rotations = 0;
+            int rotations;
             // small files so the demo rotates; the first backup is gzipped like --export-file-compress does
             try (LumberjackWriter w = new LumberjackWriter(export, rotateBytes, 5, false)) {
                 for (int i = 0; i < events; i++) {
@@ -69,7 +69,6 @@ public class DemoRunner {
                         w.writeLine(gen.throttle(false));
                         lines += 5;
                         Path backup = w.rotate();
-                        rotations++;
                         LumberjackWriter.gzip(backup);
                     }
                     w.writeLine(i % 1000 == 0 ? gen.sensitive() : gen.next());

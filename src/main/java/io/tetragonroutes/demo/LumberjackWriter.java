@@ -60,7 +60,7 @@ public final class LumberjackWriter implements Closeable {
     /** Renames the live file to a stamped backup and opens a new one; returns the backup's final path. */
     public Path rotate() throws IOException {
         out.close();
-        Instant now = Instant.now();
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS); // names have ms precision
         if (!now.isAfter(lastStamp)) {
             now = lastStamp.plusMillis(1); // two rotations in one millisecond still get distinct, ordered names
         }

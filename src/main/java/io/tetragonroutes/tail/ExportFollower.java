@@ -50,6 +50,7 @@ final class ExportFollower implements LineSource {
     private final LineSplitter splitter;
     private final TailMetrics metrics;
     private final boolean startAtEnd;
+    private final String startedAt;
     private Open cur;
     private Checkpoint resumeFrom;
     private Checkpoint startPosition;
@@ -61,6 +62,7 @@ final class ExportFollower implements LineSource {
     private long lagCheckedAt;
 
     ExportFollower(Path live, boolean startAtEnd, Checkpoint resumeFrom, LineSplitter splitter, TailMetrics metrics) {
+        this.startedAt = ExportFiles.stampNow();
         this.files = new ExportFiles(live);
         this.startAtEnd = startAtEnd;
         this.resumeFrom = resumeFrom;
@@ -136,15 +138,16 @@ final class ExportFollower implements LineSource {
         if (afterOrder != null) {
             return openNext(afterOrder, afterId);
         }
-        boolean first = startPosition == null;
-        boolean opened = openLive(first && startAtEnd);
-        if (opened && first) {
+        // First start: the live file, plus any backup rotated since we started (or while we waited for the file).
+        boolean opened = startAtEnd ? openLive(true) : openNext(startedAt, null);
+        if (opened) {
             startPosition = position();
         }
         return opened;
     }
 
     private boolean openLive(boolean atEnd) throws IOException {
+        String seen = ExportFiles.stampNow(); // before the stat: a lower bound of this file's rotation stamp
         FileIdentity ino = FileIdentity.inodeOf(files.live);
         if (ino == null) {
             if (!waitingLogged) {
@@ -167,16 +170,19 @@ final class ExportFollower implements LineSource {
         long offset = atEnd ? endOfLastLine(fc) : 0;
         FileIdentity id = FileIdentity.fingerprint(ino, fc, FileIdentity.FINGERPRINT_BYTES);
         fc.position(offset);
-        cur = new Open(files.live, true, id, fc, fc, ExportFiles.stampNow());
+        cur = new Open(files.live, true, id, fc, fc, seen);
         splitter.reset(files.live.toString(), offset);
         afterOrder = null;
-        LOG.info("Reading {} from byte {}", files.live, offset);
+        if (atEnd) {
+            LOG.info("Reading {} from byte {} (start-at=end)", files.live, offset);
+        }
         waitingLogged = false;
         return true;
     }
 
     private boolean resume(Checkpoint cp) throws IOException {
         FileIdentity want = cp.identity();
+        String seen = ExportFiles.stampNow();
         FileIdentity ino = FileIdentity.inodeOf(files.live);
         if (ino != null && ino.sameInode(want)) {
             FileChannel fc = FileChannel.open(files.live, StandardOpenOption.READ);
@@ -192,7 +198,7 @@ final class ExportFollower implements LineSource {
                 }
                 fc.position(offset);
                 cur = new Open(files.live, true, FileIdentity.fingerprint(ino, fc, FileIdentity.FINGERPRINT_BYTES),
-                        fc, fc, ExportFiles.stampNow());
+                        fc, fc, seen);
                 splitter.reset(files.live.toString(), offset);
                 LOG.info("Resuming {} at byte {}", files.live, offset);
                 return true;
@@ -220,16 +226,26 @@ final class ExportFollower implements LineSource {
         return openNext(cp.order(), want);
     }
 
-    /** Opens the oldest backup stamped after {@code order} that is not {@code done}, else the live file. */
+    /**
+     * Opens the oldest backup stamped after {@code order} that is not {@code done}, else the live file. The live
+     * file is opened before the directory is listed: if it is rotated in between, it shows up in the listing and
+     * is read as that backup (the live handle is dropped unread), instead of being skipped.
+     */
     private boolean openNext(String order, FileIdentity done) throws IOException {
+        boolean live = openLive(false);
         for (ExportFiles.Backup b : files.backupsAfter(order)) {
-            if (!isSameFile(b.path(), done)) {
-                openBackup(b.path(), 0, b.stamp());
-                LOG.info("Reading rotated file {}", b.path());
-                return true;
+            if (isSameFile(b.path(), done)) {
+                continue;
             }
+            closeCurrent();
+            openBackup(b.path(), 0, b.stamp());
+            LOG.info("Reading rotated file {}", b.path());
+            return true;
         }
-        return openLive(false);
+        if (live) {
+            LOG.info("Reading {} from byte 0", files.live);
+        }
+        return live;
     }
 
     private void openBackup(Path p, long offset, String order) throws IOException {
@@ -266,12 +282,13 @@ final class ExportFollower implements LineSource {
         if (!cur.live) {
             return finishAndNext(out);
         }
+        String seen = ExportFiles.stampNow(); // taken before the stat, so it can never pass the rotation's stamp
         FileIdentity now = FileIdentity.inodeOf(files.live);
         if (now != null && now.sameInode(cur.id)) {
             if (cur.fc.size() < splitter.readOffset() || firstBytesChanged()) {
                 return truncated(out);
             }
-            cur.order = ExportFiles.stampNow();
+            cur.order = seen;
             if (cur.id.fpLen() < FileIdentity.FINGERPRINT_BYTES && cur.fc.size() > cur.id.fpLen()) {
                 cur.id = FileIdentity.fingerprint(cur.id, cur.fc, FileIdentity.FINGERPRINT_BYTES);
             }
@@ -286,13 +303,25 @@ final class ExportFollower implements LineSource {
         return finishAndNext(out);
     }
 
+    private boolean openLiveFromStart() throws IOException {
+        boolean opened = openLive(false);
+        if (opened) {
+            LOG.info("Reading {} from byte 0", files.live);
+        }
+        return opened;
+    }
+
     private boolean finishAndNext(LineBatch.Builder out) throws IOException {
         splitter.finish(out);
+        if (cur.fc != null && cur.id.fpLen() < FileIdentity.FINGERPRINT_BYTES) {
+            // A file rotated before we saw it grow: fingerprint it now, or its .gz would look like a new file.
+            cur.id = FileIdentity.fingerprint(cur.id, cur.fc, FileIdentity.FINGERPRINT_BYTES);
+        }
         Open done = cur;
         lastPosition = position();
         closeCurrent();
         if (done.thenLive) {
-            return openLive(false);
+            return openLiveFromStart();
         }
         afterOrder = done.order;
         afterId = done.id;
@@ -319,7 +348,7 @@ final class ExportFollower implements LineSource {
         metrics.lostFile();
         splitter.finish(out);
         closeCurrent();
-        return openLive(false);
+        return openLiveFromStart();
     }
 
     private boolean firstBytesChanged() throws IOException {

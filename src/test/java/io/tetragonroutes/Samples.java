@@ -1,0 +1,47 @@
+package io.tetragonroutes;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The public Tetragon samples, read at run time from ../shared (they are never copied into this repo). */
+public final class Samples {
+
+    private Samples() {
+    }
+
+    public static Path dir() {
+        Path p = Path.of(System.getProperty("tetragon.samples", "../shared/tetragon-samples")).toAbsolutePath()
+                .normalize();
+        if (!Files.isDirectory(p.resolve("events"))) {
+            throw new IllegalStateException("Tetragon samples not found at " + p
+                    + ": clone the repo with ../shared beside it or set -Dtetragon.samples=DIR");
+        }
+        return p;
+    }
+
+    /** Every export line file: events/**.jsonl and Elastic's pipeline test inputs (*.log). */
+    public static List<Path> lineFiles() {
+        try (Stream<Path> s = Files.walk(dir())) {
+            return s.filter(p -> p.toString().endsWith(".jsonl") || p.toString().endsWith("-log.log")).sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static List<String> lines(Path file) {
+        try {
+            return Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static List<String> lines(String relative) {
+        return lines(dir().resolve(relative));
+    }
+}
