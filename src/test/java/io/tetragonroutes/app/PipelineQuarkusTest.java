@@ -1,0 +1,91 @@
+package io.tetragonroutes.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tetragonroutes.demo.DemoExport;
+import io.tetragonroutes.demo.LumberjackWriter;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The application as it ships: routes/ and kamelets/ from disk, CDI beans, health and Prometheus metrics. */
+@QuarkusTest
+@QuarkusTestResource(ExportDirResource.class)
+class PipelineQuarkusTest {
+
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    private static Path config(String key) {
+        return Path.of(ConfigProvider.getConfig().getValue(key, String.class));
+    }
+
+    @Test
+    void exportToEventsAlertsDeadLettersHealthAndMetrics() throws Exception {
+        Path export = config("tetragon.export.path");
+        Path data = config("tetragon.data.dir");
+        // Not ready while the export does not exist yet.
+        given().get("/q/health/ready").then().statusCode(503)
+                .body(containsString("waiting for the file"));
+
+        DemoExport gen = new DemoExport(7, "quarkus-test-node");
+        int events = 0;
+        try (LumberjackWriter w = new LumberjackWriter(export, 200_000, 10, false)) {
+            for (int i = 0; i < 600; i++) {
+                w.writeLine(i % 100 == 0 ? gen.sensitive() : gen.next());
+                events++;
+            }
+            w.writeLine("{\"process_kprobe\":".getBytes(StandardCharsets.UTF_8));
+            LumberjackWriter.gzip(w.rotate());
+            for (int i = 0; i < 100; i++) {
+                w.writeLine(gen.next());
+                events++;
+            }
+        }
+        int expected = events;
+        Path out = data.resolve("out/events.ndjson");
+        await().atMost(Duration.ofSeconds(30)).until(() -> lines(out).size() >= expected);
+
+        List<String> shipped = lines(out);
+        assertEquals(expected, shipped.size());
+        assertEquals(expected, shipped.stream().distinct().count(), "no duplicates");
+        List<String> alerts = lines(data.resolve("out/alerts.ndjson"));
+        assertEquals(6, alerts.size(), "one sensitive-file event every 100");
+        for (String a : alerts) {
+            JsonNode rule = mapper.readTree(a).path("rule");
+            assertEquals("high", rule.path("severity").asText());
+            assertTrue(rule.path("message").asText().startsWith("sensitive file /etc/"), rule.toString());
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(data.resolve("dead-letter/dead-letter.ndjson")));
+        JsonNode letter = mapper.readTree(lines(data.resolve("dead-letter/dead-letter.ndjson")).get(0));
+        assertEquals("truncated_json", letter.path("reason").asText());
+
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body(containsString("reading"));
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("tetragon_sink_events_total{output=\"all\",sink=\"file\"} " + expected + ".0"),
+                "shipped counter");
+        assertTrue(metrics.contains("tetragon_dead_letters_total{reason=\"truncated_json\"} 1.0"), "dead letters");
+        assertTrue(metrics.contains("tetragon_events_parsed_total{type=\"process_exec\"}"), "parsed by type");
+        assertTrue(metrics.contains("tetragon_export_lag_bytes"), "lag gauge");
+        assertTrue(metrics.contains("tetragon_tail_rotations_total"), "rotations");
+    }
+
+    private static List<String> lines(Path p) throws IOException {
+        return Files.exists(p) ? Files.readAllLines(p) : List.of();
+    }
+}

@@ -1,0 +1,162 @@
+package io.tetragonroutes.routes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tetragonroutes.Samples;
+import io.tetragonroutes.event.EventParser;
+import io.tetragonroutes.rules.SensitiveFileRule;
+import io.tetragonroutes.sink.NdjsonFormatter;
+import io.tetragonroutes.sink.ShippedCounter;
+import io.tetragonroutes.tail.TailComponent;
+import org.apache.camel.CamelContext;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.kamelet.KameletComponent;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The route and kamelet files users edit, loaded from routes/ and kamelets/ into a plain CamelContext. */
+@Timeout(120)
+class RoutesYamlTest extends CamelTestSupport {
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final Path dir = createTempDir();
+    private final Path export = dir.resolve("export/tetragon.log");
+    private final Path data = dir.resolve("data");
+
+    private static Path createTempDir() {
+        try {
+            return Files.createTempDirectory(Files.createDirectories(Path.of("target")), "routes-yaml");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        CamelContext ctx = super.createCamelContext();
+        Properties p = new Properties();
+        p.put("tetragon.export.path", export.toString());
+        p.put("tetragon.data.dir", data.toString());
+        p.put("tetragon.export.start-at", "beginning");
+        p.put("tetragon.export.max-line-bytes", "1048576");
+        p.put("tetragon.export.batch-size", "100");
+        p.put("tetragon.export.linger-ms", "0");
+        p.put("tetragon.export.max-inflight", "4");
+        p.put("tetragon.sink.file.enabled", "true");
+        ctx.getPropertiesComponent().setOverrideProperties(p); // over application.properties
+        ctx.getComponent("kamelet", KameletComponent.class).setLocation("file:kamelets");
+        return ctx;
+    }
+
+    @Override
+    protected void bindToRegistry(Registry r) {
+        r.bind(TailComponent.SCHEME, new TailComponent(registry));
+        r.bind("tetragonParser", new EventParser(mapper, registry));
+        r.bind("tetragonSensitiveFiles", new SensitiveFileRule(
+                Set.of("/etc/shadow", "/etc/passwd", "/etc/kubernetes/admin.conf"), registry));
+        r.bind("tetragonNdjson", new NdjsonFormatter(mapper));
+        r.bind("tetragonShipped", new ShippedCounter(registry));
+    }
+
+    @Override
+    protected RoutesBuilder createRouteBuilder() {
+        return new RouteBuilder() {
+            @Override
+            public void configure() throws Exception {
+                try (var files = Files.list(Path.of("routes"))) {
+                    for (Path f : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                        PluginHelper.getRoutesLoader(getContext())
+                                .loadRoutes(ResourceHelper.resolveResource(getContext(), "file:" + f));
+                    }
+                }
+            }
+        };
+    }
+
+    @Test
+    void realSamplesFlowToEventsAlertsAndDeadLetters() throws Exception {
+        List<String> good = new ArrayList<>();
+        good.addAll(Samples.lines("events/process_exec.jsonl"));
+        good.addAll(Samples.lines("events/process_kprobe.jsonl"));
+        good.addAll(Samples.lines("events/process_exit.jsonl"));
+        String bad = "{\"process_exec\":{\"process\":{\"pid\":1,";
+        List<String> written = new ArrayList<>(good);
+        written.add(40, bad);
+        Files.createDirectories(export.getParent());
+        Files.write(export, (String.join("\n", written) + "\n").getBytes(StandardCharsets.UTF_8),
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+
+        Path events = data.resolve("out/events.ndjson");
+        Path alerts = data.resolve("out/alerts.ndjson");
+        Path dead = data.resolve("dead-letter/dead-letter.ndjson");
+        await().atMost(Duration.ofSeconds(30)).until(() -> lineCount(events) >= good.size() && Files.exists(dead));
+
+        List<String> out = Files.readAllLines(events);
+        assertEquals(good.size(), out.size(), "every good line once, in order");
+        for (int i = 0; i < good.size(); i++) {
+            JsonNode in = mapper.readTree(good.get(i));
+            JsonNode shipped = mapper.readTree(out.get(i));
+            if (shipped.has("rule")) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) shipped).remove("rule");
+            } else {
+                assertEquals(good.get(i), out.get(i), "unflagged events are shipped byte for byte");
+            }
+            assertEquals(in, shipped, "line " + i);
+        }
+
+        List<String> alertLines = Files.readAllLines(alerts);
+        assertTrue(!alertLines.isEmpty(), "the /etc/passwd write in the kprobe samples is an alert");
+        for (String a : alertLines) {
+            JsonNode rule = mapper.readTree(a).path("rule");
+            assertEquals(SensitiveFileRule.ID, rule.path("ids").get(0).asText());
+            assertTrue(Set.of("/etc/shadow", "/etc/passwd", "/etc/kubernetes/admin.conf")
+                    .contains(rule.path("file").asText()), rule.toString());
+        }
+        assertTrue(alertLines.stream().anyMatch(a -> a.contains("\"file\":\"/etc/passwd\"")));
+
+        JsonNode letter = mapper.readTree(Files.readAllLines(dead).get(0));
+        assertEquals("truncated_json", letter.path("reason").asText());
+        assertEquals(bad, letter.path("line").asText());
+        assertEquals(export.toAbsolutePath().normalize().toString(), letter.path("file").asText());
+        long offset = 0;
+        for (int i = 0; i < 40; i++) {
+            offset += good.get(i).getBytes(StandardCharsets.UTF_8).length + 1;
+        }
+        assertEquals(offset, letter.path("offset").asLong());
+
+        assertEquals(good.size(), registry.counter("tetragon.sink.events", "sink", "file", "output", "all").count());
+        assertEquals(alertLines.size(),
+                registry.counter("tetragon.sink.events", "sink", "file", "output", "alerts").count());
+    }
+
+    private static long lineCount(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return 0;
+        }
+        try (var l = Files.lines(p)) {
+            return l.count();
+        }
+    }
+}

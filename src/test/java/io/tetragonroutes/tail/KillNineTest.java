@@ -1,0 +1,96 @@
+package io.tetragonroutes.tail;
+
+import io.tetragonroutes.demo.LumberjackWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A real SIGKILL of a process in the middle of a busy stream across rotated files, then a restart. */
+@Timeout(180)
+class KillNineTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void killNineMidStreamLosesNothingAndRepeatsOnlyUnacknowledgedBatches() throws Exception {
+        Path export = tmp.resolve("export/tetragon.log");
+        Path data = tmp.resolve("data");
+        Path out = tmp.resolve("out.ndjson");
+        int total = 20_000;
+        Process first = start(export, data, out);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(tmp.resolve("child.log"))
+                .contains("started"));
+        try (LumberjackWriter w = new LumberjackWriter(export, 1_000_000, 100, false)) {
+            TailTest.write(w, 0, total); // about 17 files, written faster than the durable sink keeps up
+        }
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> count(out) >= 4_000);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            first.destroyForcibly();
+            throw new AssertionError("the child produced " + count(out) + " lines; its log:\n"
+                    + Files.readString(tmp.resolve("child.log")), e);
+        }
+        first.destroyForcibly(); // SIGKILL: no shutdown hook, no final checkpoint
+        first.waitFor();
+        long atKill = count(out);
+        assertTrue(atKill < total, "killed mid-stream (" + atKill + " lines out)");
+
+        Process second = start(export, data, out);
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> distinct(out) >= total);
+        } finally {
+            second.destroyForcibly();
+            second.waitFor();
+        }
+        List<String> got = Files.readAllLines(out);
+        Map<String, Integer> counts = new HashMap<>();
+        got.forEach(l -> counts.merge(l, 1, Integer::sum));
+        for (int i = 0; i < total; i++) {
+            assertTrue(counts.containsKey(TailTest.line(i)), "line " + i + " lost");
+        }
+        assertEquals(total, counts.size(), "nothing but export lines");
+        long duplicates = got.size() - total;
+        // At most the batches in flight at the kill (batchSize 50 x maxInflight 4) are read twice.
+        assertTrue(duplicates <= 200, duplicates + " duplicates");
+    }
+
+    private Process start(Path export, Path data, Path out) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                CrashTarget.class.getName(), export.toString(), data.toString(), out.toString());
+        pb.redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile());
+        return pb.start();
+    }
+
+    private static long count(Path out) throws IOException {
+        if (!Files.exists(out)) {
+            return 0;
+        }
+        try (var lines = Files.lines(out, StandardCharsets.UTF_8)) {
+            return lines.count();
+        }
+    }
+
+    private static long distinct(Path out) throws IOException {
+        if (!Files.exists(out)) {
+            return 0;
+        }
+        try (var lines = Files.lines(out, StandardCharsets.UTF_8)) {
+            return lines.distinct().count();
+        }
+    }
+}
