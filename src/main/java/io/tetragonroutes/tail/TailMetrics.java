@@ -1,9 +1,12 @@
 package io.tetragonroutes.tail;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** What the tail reports, tagged with the export path. Prometheus names: {@code tetragon_tail_*}. */
@@ -16,7 +19,12 @@ final class TailMetrics {
     private final Counter truncations;
     private final Counter lostFiles;
     private final Counter retries;
-    private final AtomicLong lag = new AtomicLong();
+    /**
+     * Micrometer keeps the first gauge registered under a name and tags, so a consumer started later (a reloaded
+     * route) must update that gauge's value, not a new one: one value per export path.
+     */
+    private static final Map<String, AtomicLong> LAG = new ConcurrentHashMap<>();
+    private final AtomicLong lag;
 
     TailMetrics(MeterRegistry registry, String path) {
         Tags tags = Tags.of("path", path);
@@ -27,7 +35,8 @@ final class TailMetrics {
         truncations = registry.counter("tetragon.tail.truncations", tags);
         lostFiles = registry.counter("tetragon.tail.lost.files", tags);
         retries = registry.counter("tetragon.tail.retries", tags);
-        registry.gauge("tetragon.export.lag.bytes", tags, lag);
+        lag = LAG.computeIfAbsent(path, p -> new AtomicLong());
+        Gauge.builder("tetragon.export.lag.bytes", lag, AtomicLong::get).tags(tags).register(registry);
     }
 
     void batch(LineBatch b) {

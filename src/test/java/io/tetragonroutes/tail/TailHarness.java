@@ -78,6 +78,11 @@ final class TailHarness implements AutoCloseable {
         return registry.find(name).counters().stream().mapToDouble(c -> c.count()).sum();
     }
 
+    double gauge(String name) {
+        var g = registry.find(name).gauge();
+        return g == null ? Double.NaN : g.value();
+    }
+
     @Override
     public void close() throws Exception {
         stop();

@@ -113,7 +113,10 @@ class TailTest {
             w.rotate();
             write(w, 200, 260);
             h.start();
+            // the lag gauge sees the unread backups, then drains to zero
+            await().atMost(WAIT).until(() -> h.gauge("tetragon.export.lag.bytes") > 0);
             awaitLines(h, 260);
+            await().atMost(WAIT).until(() -> h.gauge("tetragon.export.lag.bytes") == 0);
             await().atMost(WAIT).until(() -> h.endpoint().isReading());
             assertExactlyOnce(lines(0, 260), h.texts());
             h.stop();
