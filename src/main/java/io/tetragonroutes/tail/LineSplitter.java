@@ -133,10 +133,6 @@ final class LineSplitter {
         lineStart = readOffset;
     }
 
-    boolean hasPartialLine() {
-        return pendingLen > 0 || spill != null;
-    }
-
     private void appendPending(byte[] src, int off, int len) {
         if (pendingLen + len > pending.length) {
             pending = java.util.Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLen + len));
