@@ -36,7 +36,9 @@ final class TailMetrics {
         lostFiles = registry.counter("tetragon.tail.lost.files", tags);
         retries = registry.counter("tetragon.tail.retries", tags);
         lag = LAG.computeIfAbsent(path, p -> new AtomicLong());
-        Gauge.builder("tetragon.export.lag.bytes", lag, AtomicLong::get).tags(tags).register(registry);
+        if (registry.find("tetragon.export.lag.bytes").tags(tags).gauge() == null) {
+            Gauge.builder("tetragon.export.lag.bytes", lag, AtomicLong::get).tags(tags).register(registry);
+        }
     }
 
     void batch(LineBatch b) {

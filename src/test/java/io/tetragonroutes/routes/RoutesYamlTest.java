@@ -151,6 +151,38 @@ class RoutesYamlTest extends CamelTestSupport {
                 registry.counter("tetragon.sink.events", "sink", "file", "output", "alerts").count());
     }
 
+    @Test
+    void sinksCanBeChainedInOneRouteBecauseEachLeavesTheBodyAsItFoundIt() throws Exception {
+        String yaml = """
+                - route:
+                    id: two-sinks
+                    from:
+                      uri: direct:two-sinks
+                      steps:
+                        - to:
+                            uri: kamelet:tetragon-file-sink
+                            parameters: {directory: "%1$s", fileName: a.ndjson, output: a}
+                        - to:
+                            uri: kamelet:tetragon-file-sink
+                            parameters: {directory: "%1$s", fileName: b.ndjson, output: b}
+                """.formatted(dir.resolve("chained"));
+        PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.fromString("two-sinks.camel.yaml", yaml));
+        List<String> lines = Samples.lines("events/process_exit.jsonl");
+        EventParser parser = new EventParser(mapper, registry);
+        io.tetragonroutes.tail.LineBatch.Builder b = io.tetragonroutes.tail.LineBatch.builder();
+        for (String l : lines) {
+            byte[] bytes = l.getBytes(StandardCharsets.UTF_8);
+            b.add(bytes, 0, bytes.length, "test", 0);
+        }
+        var batch = parser.parse(b.build());
+        Object after = template.requestBody("direct:two-sinks", batch);
+
+        assertTrue(after == batch, "the route's body is still the batch after two sinks");
+        String expected = String.join("\n", lines) + "\n";
+        assertEquals(expected, Files.readString(dir.resolve("chained/a.ndjson")));
+        assertEquals(expected, Files.readString(dir.resolve("chained/b.ndjson")));
+    }
+
     private static long lineCount(Path p) throws IOException {
         if (!Files.exists(p)) {
             return 0;
