@@ -1,6 +1,7 @@
 package io.tetragonroutes.tail;
 
 import io.tetragonroutes.demo.LumberjackWriter;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +25,17 @@ class KillNineTest {
 
     @TempDir
     Path tmp;
+
+    private final List<Process> children = new java.util.ArrayList<>();
+
+    /** Whatever happened in the test, no child JVM outlives it. */
+    @AfterEach
+    void killChildren() throws InterruptedException {
+        for (Process p : children) {
+            p.destroyForcibly();
+            p.waitFor();
+        }
+    }
 
     @Test
     void killNineMidStreamLosesNothingAndRepeatsOnlyUnacknowledgedBatches() throws Exception {
@@ -73,7 +85,9 @@ class KillNineTest {
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 CrashTarget.class.getName(), export.toString(), data.toString(), out.toString());
         pb.redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile());
-        return pb.start();
+        Process p = pb.start();
+        children.add(p);
+        return p;
     }
 
     private static long count(Path out) throws IOException {
