@@ -59,6 +59,8 @@ public final class EventParser implements Processor {
             switch (line.status()) {
                 case TOO_LONG -> bad.add(deadLetter(line, "line_too_long", "line of " + line.len()
                         + " bytes exceeds tetragon.export.max-line-bytes; the whole line is in the spill file"));
+                case LOST -> bad.add(deadLetter(line, "lost_file", "the file was deleted or truncated before it "
+                        + "was read to the end: whatever followed this offset in it is lost"));
                 case UNTERMINATED, OK -> parseLine(line, events, bad);
             }
         }
@@ -101,7 +103,7 @@ public final class EventParser implements Processor {
 
     private DeadLetter deadLetter(Line line, String reason, String detail) {
         deadLetters.computeIfAbsent(reason, r -> registry.counter("tetragon.dead.letters", "reason", r)).increment();
-        byte[] bytes = line.status() == Line.Status.TOO_LONG ? null
+        byte[] bytes = line.status() == Line.Status.TOO_LONG || line.status() == Line.Status.LOST ? null
                 : Arrays.copyOfRange(line.buf(), line.off(), line.off() + line.len());
         return new DeadLetter(reason, detail, line.file(), line.offset(), line.len(), bytes,
                 line.spill() == null ? null : line.spill().toString(), Instant.now());

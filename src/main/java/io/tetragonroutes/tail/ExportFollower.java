@@ -73,7 +73,7 @@ final class ExportFollower implements LineSource {
 
     @Override
     public void poll(LineBatch.Builder out, int maxLines, long maxBytes) throws IOException {
-        if (cur == null && !open()) {
+        if (cur == null && !open(out)) {
             updateLag();
             return;
         }
@@ -129,11 +129,11 @@ final class ExportFollower implements LineSource {
 
     // ---- opening ------------------------------------------------------------------------------------------
 
-    private boolean open() throws IOException {
+    private boolean open(LineBatch.Builder out) throws IOException {
         if (resumeFrom != null) {
             Checkpoint cp = resumeFrom;
             resumeFrom = null;
-            return resume(cp);
+            return resume(cp, out);
         }
         if (afterOrder != null) {
             return openNext(afterOrder, afterId);
@@ -180,7 +180,7 @@ final class ExportFollower implements LineSource {
         return true;
     }
 
-    private boolean resume(Checkpoint cp) throws IOException {
+    private boolean resume(Checkpoint cp, LineBatch.Builder out) throws IOException {
         FileIdentity want = cp.identity();
         String seen = ExportFiles.stampNow();
         FileIdentity ino = FileIdentity.inodeOf(files.live);
@@ -219,6 +219,7 @@ final class ExportFollower implements LineSource {
                     + "were stopped. Its remaining lines are lost; continuing with the next file.", cp.file(),
                     cp.offset());
             metrics.lostFile();
+            out.addLost(cp.file(), cp.offset());
         }
         afterOrder = cp.order();
         afterId = want;
@@ -347,6 +348,7 @@ final class ExportFollower implements LineSource {
                 + "the truncation are lost", files.live, at);
         metrics.lostFile();
         splitter.finish(out);
+        out.addLost(files.live.toString(), splitter.committed());
         closeCurrent();
         return openLiveFromStart();
     }

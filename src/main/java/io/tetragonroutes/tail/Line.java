@@ -19,7 +19,12 @@ public record Line(byte[] buf, int off, int len, String file, long offset, Statu
         /** Longer than the configured maximum; its bytes are in {@link #spill()}, {@link #len()} is its length. */
         TOO_LONG,
         /** The file ended (it was rotated away, truncated or the stream closed) before this line's newline. */
-        UNTERMINATED
+        UNTERMINATED,
+        /**
+         * Not a line: {@link #file()} was deleted or truncated before it was read to the end, so whatever followed
+         * {@link #offset()} in it is lost. Carried in the batch so the loss reaches the dead-letter output.
+         */
+        LOST
     }
 
     public String text() {

@@ -63,6 +63,10 @@ public final class LineBatch {
                     Line.Status.TOO_LONG, spill));
         }
 
+        public void addLost(String file, long offset) {
+            lines.add(new Line(new byte[0], 0, 0, file, offset, Line.Status.LOST, null));
+        }
+
         public int size() {
             return lines.size();
         }

@@ -38,12 +38,16 @@ class BadLinesTest {
             b.add(l, 0, l.length, "/var/log/tetragon/tetragon.log", off);
             off += l.length + 1;
         }
+        b.addLost("/var/log/tetragon/tetragon-2026-11-22T10-00-00.000.log", 4096);
         EventBatch out = parser.parse(b.build());
 
         assertEquals(2, out.size());
         List<String> reasons = out.getDeadLetters().stream().map(DeadLetter::reason).toList();
-        assertEquals(List.of("truncated_json", "malformed_json", "invalid_utf8", "not_an_object", "malformed_json"),
-                reasons);
+        assertEquals(List.of("truncated_json", "malformed_json", "invalid_utf8", "not_an_object", "malformed_json",
+                "lost_file"), reasons);
+        DeadLetter lost = out.getDeadLetters().get(5);
+        assertEquals("/var/log/tetragon/tetragon-2026-11-22T10-00-00.000.log", lost.file());
+        assertEquals(4096, lost.offset());
         DeadLetter utf = out.getDeadLetters().get(2);
         assertArrayEquals(invalidUtf8, utf.line(), "the original bytes are kept");
         assertEquals("/var/log/tetragon/tetragon.log", utf.file());

@@ -131,6 +131,33 @@ class TailTest {
     }
 
     @Test
+    void aFileDeletedBeforeItWasReadToTheEndIsReportedNotSilentlySkipped() throws Exception {
+        TailHarness h = harness("batchSize=10");
+        try (LumberjackWriter w = new LumberjackWriter(h.export, 1 << 30, 50, false)) {
+            write(w, 0, 50);
+            h.start();
+            awaitLines(h, 50);
+            h.stop();
+            // While we are down: 30 more lines, rotation, and the backup pruned before we read it.
+            write(w, 50, 80);
+            Files.delete(w.rotate());
+            write(w, 80, 100);
+            h.start();
+            awaitLines(h, 70);
+            List<String> expected = new ArrayList<>(lines(0, 50));
+            expected.addAll(lines(80, 100));
+            assertExactlyOnce(expected, h.texts());
+            Line lost = h.lines.stream().filter(l -> l.status() == Line.Status.LOST).findFirst().orElseThrow();
+            assertEquals(h.export.toAbsolutePath().normalize().toString(), lost.file());
+            long offsetOf50 = lines(0, 50).stream().mapToLong(l -> l.length() + 1).sum();
+            assertEquals(offsetOf50, lost.offset(), "where reading stopped in the lost file");
+            assertEquals(1.0, h.counter("tetragon.tail.lost.files"));
+        } finally {
+            h.close();
+        }
+    }
+
+    @Test
     void copyTruncateIsDetectedAndTheCopyIsFinished() throws Exception {
         try (TailHarness h = harness("").start()) {
             Files.createDirectories(h.export.getParent());
