@@ -218,8 +218,7 @@ final class ExportFollower implements LineSource {
             LOG.warn("The checkpointed file {} (read up to byte {}) is gone: it was rotated and deleted while we "
                     + "were stopped. Its remaining lines are lost; continuing with the next file.", cp.file(),
                     cp.offset());
-            metrics.lostFile();
-            out.addLost(cp.file(), cp.offset());
+            lost(out, cp.file(), cp.offset());
         }
         afterOrder = cp.order();
         afterId = want;
@@ -290,9 +289,7 @@ final class ExportFollower implements LineSource {
                 return truncated(out);
             }
             cur.order = seen;
-            if (cur.id.fpLen() < FileIdentity.FINGERPRINT_BYTES && cur.fc.size() > cur.id.fpLen()) {
-                cur.id = FileIdentity.fingerprint(cur.id, cur.fc, FileIdentity.FINGERPRINT_BYTES);
-            }
+            growFingerprint();
             return false;
         }
         // Renamed (rotated) or deleted. Lines written just before the rename are still behind the open handle.
@@ -314,10 +311,7 @@ final class ExportFollower implements LineSource {
 
     private boolean finishAndNext(LineBatch.Builder out) throws IOException {
         splitter.finish(out);
-        if (cur.fc != null && cur.id.fpLen() < FileIdentity.FINGERPRINT_BYTES) {
-            // A file rotated before we saw it grow: fingerprint it now, or its .gz would look like a new file.
-            cur.id = FileIdentity.fingerprint(cur.id, cur.fc, FileIdentity.FINGERPRINT_BYTES);
-        }
+        growFingerprint(); // a file rotated before we saw it grow, or its .gz would look like a new file
         Open done = cur;
         lastPosition = position();
         closeCurrent();
@@ -346,11 +340,23 @@ final class ExportFollower implements LineSource {
         }
         LOG.warn("{} was truncated in place and no copy of it was found: lines written after byte {} and before "
                 + "the truncation are lost", files.live, at);
-        metrics.lostFile();
         splitter.finish(out);
-        out.addLost(files.live.toString(), splitter.committed());
+        lost(out, files.live.toString(), splitter.committed());
         closeCurrent();
         return openLiveFromStart();
+    }
+
+    /** Extends the current plain file's fingerprint to its full length once the file has grown past it. */
+    private void growFingerprint() throws IOException {
+        if (cur.fc != null && cur.id.fpLen() < FileIdentity.FINGERPRINT_BYTES && cur.fc.size() > cur.id.fpLen()) {
+            cur.id = FileIdentity.fingerprint(cur.id, cur.fc, FileIdentity.FINGERPRINT_BYTES);
+        }
+    }
+
+    /** A file is gone before it was read to the end: counted, and carried in the batch to the dead-letter output. */
+    private void lost(LineBatch.Builder out, String file, long offset) {
+        metrics.lostFile();
+        out.addLost(file, offset);
     }
 
     private boolean firstBytesChanged() throws IOException {
