@@ -52,7 +52,7 @@ public class DemoRunner {
 
     private void run() {
         try {
-            double before = total("tetragon.sink.events", "output", "all") + total("tetragon.dead.letters", null, null);
+            double before = accounted();
             long start = System.nanoTime();
             Path export = Path.of(exportPath);
             DemoExport gen = new DemoExport(42, "demo-node-1");
@@ -78,7 +78,7 @@ public class DemoRunner {
             }
             double target = before + lines;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (total("tetragon.sink.events", "output", "all") + total("tetragon.dead.letters", null, null) < target) {
+            while (accounted() < target) {
                 if (System.nanoTime() > deadline) {
                     LOG.error("Demo: the pipeline did not ship all {} lines within 120 s; see the log above", lines);
                     break;
@@ -119,6 +119,11 @@ public class DemoRunner {
         sb.append(String.format("rate       %,.0f events/s end to end (writing the export included), %.2f s%n",
                 shipped / secs, secs));
         System.out.println(sb);
+    }
+
+    /** Lines the pipeline is done with: events shipped to the {@code all} output plus dead letters. */
+    private double accounted() {
+        return total("tetragon.sink.events", "output", "all") + total("tetragon.dead.letters", null, null);
     }
 
     private double total(String name, String tag, String value) {
