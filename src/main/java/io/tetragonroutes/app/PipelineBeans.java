@@ -3,24 +3,38 @@ package io.tetragonroutes.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tetragonroutes.event.EventParser;
-import io.tetragonroutes.rules.SensitiveFileRule;
+import io.tetragonroutes.rules.AlertThrottle;
+import io.tetragonroutes.rules.RuleFiles;
+import io.tetragonroutes.rules.RuleLoader;
+import io.tetragonroutes.rules.RulesEngine;
+import io.tetragonroutes.rules.parseable.ParseableAlerts;
 import io.tetragonroutes.sink.NdjsonFormatter;
 import io.tetragonroutes.sink.ShippedCounter;
 import io.tetragonroutes.tail.TailComponent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.apache.camel.CamelContext;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 
-import java.util.HashSet;
-import java.util.List;
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 /** The Java steps the route YAML and kamelets refer to by name ({@code process: ref: tetragonParser}). */
 @ApplicationScoped
 public class PipelineBeans {
 
     private final ObjectMapper mapper = new ObjectMapper();
+    /** Parseable alert targets: notifications and repeats, off the pipeline thread. */
+    private final ScheduledExecutorService alertScheduler = Executors.newScheduledThreadPool(2, r -> {
+        Thread t = new Thread(r, "tetragon-alert-targets");
+        t.setDaemon(true);
+        return t;
+    });
 
     @Produces
     @Singleton
@@ -36,12 +50,24 @@ public class PipelineBeans {
         return new EventParser(mapper, registry);
     }
 
+    /** The rules step. Built when the route starts: a bad rules file stops start-up with file, line and rule. */
     @Produces
     @Singleton
-    @Named("tetragonSensitiveFiles")
-    SensitiveFileRule sensitiveFiles(@ConfigProperty(name = "tetragon.rules.sensitive-files") List<String> paths,
-                                     MeterRegistry registry) {
-        return new SensitiveFileRule(new HashSet<>(paths), registry);
+    @Named("tetragonRules")
+    RulesEngine rules(RulesConfig config, CamelContext camel, MeterRegistry registry) {
+        Config mp = ConfigProvider.getConfig();
+        RuleLoader loader = new RuleLoader(key -> mp.getOptionalValue(key, String.class), camel, config.alertWindow());
+        ParseableAlerts parseable = new ParseableAlerts(config.parseableStream(), alertScheduler);
+        RuleFiles files = new RuleFiles(config.path().map(Path::of).orElse(null),
+                config.parseableAlerts().map(Path::of).orElse(null), loader, parseable::load);
+        RulesEngine engine = new RulesEngine(files, registry, new AlertThrottle(config.throttleKeys(), System::nanoTime));
+        engine.watch(config.reloadInterval());
+        return engine;
+    }
+
+    void closeRules(@Disposes @Named("tetragonRules") RulesEngine engine) {
+        engine.close();
+        alertScheduler.shutdownNow();
     }
 
     @Produces

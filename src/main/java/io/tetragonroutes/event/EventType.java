@@ -1,5 +1,7 @@
 package io.tetragonroutes.event;
 
+import com.fasterxml.jackson.databind.node.TextNode;
+
 /** The event kinds Tetragon's export writes; the JSON key is the proto name. Anything else is {@link #UNKNOWN}. */
 public enum EventType {
     PROCESS_EXEC("process_exec"),
@@ -15,9 +17,16 @@ public enum EventType {
     UNKNOWN("unknown");
 
     private final String key;
+    private final TextNode node;
 
     EventType(String key) {
         this.key = key;
+        this.node = TextNode.valueOf(key);
+    }
+
+    /** The key as a JSON value, shared (rules compare it without allocating). */
+    TextNode keyNode() {
+        return node;
     }
 
     public String key() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.tetragonroutes.tail.Line;
 
 import java.io.ByteArrayOutputStream;
@@ -56,6 +57,11 @@ public final class TetragonEvent {
     /** The event key as written ({@code process_exec}, or a future type's own key). */
     public String typeKey() {
         return typeKey;
+    }
+
+    /** The event key as a JSON string value (for rules on {@code type}). */
+    public JsonNode typeNode() {
+        return type == EventType.UNKNOWN ? TextNode.valueOf(typeKey) : type.keyNode();
     }
 
     /** The whole line as parsed. Do not modify it: add fields with {@link #extras}. */
@@ -137,16 +143,20 @@ public final class TetragonEvent {
         }
     }
 
-    /** Keeps the event out of every output (noise suppression). */
+    /** Keeps the event out of {@code all} (noise suppression); outputs a rule named explicitly still get it. */
     public void drop() {
         dropped = true;
     }
 
+    public boolean isDropped() {
+        return dropped;
+    }
+
     public boolean routedTo(String output) {
-        if (dropped) {
-            return false;
+        if ("all".equals(output)) {
+            return !dropped;
         }
-        return "all".equals(output) || (outputs != null && outputs.contains(output));
+        return outputs != null && outputs.contains(output);
     }
 
     /** The rule message added by a rule, if any (for log lines). */

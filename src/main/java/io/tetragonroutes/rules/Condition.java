@@ -1,0 +1,149 @@
+package io.tetragonroutes.rules;
+
+import io.tetragonroutes.event.TetragonEvent;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Predicate;
+import org.apache.camel.support.DefaultExchange;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A compiled match: all/any/not of field tests and Camel expressions. Each condition also says which event types
+ * and kernel functions it can hold for ({@code null} = any), which is how {@link RuleSet} indexes rules so that
+ * an event is only tested against the rules that can match it.
+ */
+public interface Condition {
+
+    boolean test(TetragonEvent e);
+
+    /** Event type keys this condition can only hold for, or null. */
+    default Set<String> eventKeys() {
+        return null;
+    }
+
+    /** Kernel functions ({@code function_name}) this condition can only hold for, or null. */
+    default Set<String> functions() {
+        return null;
+    }
+
+    /** A field compared with an operator. {@code exists: false} holds when no value is there. */
+    record Field(FieldPath path, String op, ValueTest valueTest, boolean negate, Set<String> operandValues)
+            implements Condition {
+
+        @Override
+        public boolean test(TetragonEvent e) {
+            return path.anyMatch(e, valueTest) != negate;
+        }
+
+        @Override
+        public Set<String> eventKeys() {
+            if (negate) {
+                return null;
+            }
+            if (path.isType()) {
+                return operandValues;
+            }
+            return path.eventKey() == null ? null : Set.of(path.eventKey());
+        }
+
+        @Override
+        public Set<String> functions() {
+            return !negate && path.text().endsWith(".function_name") && path.text().indexOf('.') == path.text().lastIndexOf('.')
+                    ? operandValues : null;
+        }
+    }
+
+    record All(List<Condition> all) implements Condition {
+        @Override
+        public boolean test(TetragonEvent e) {
+            for (Condition c : all) {
+                if (!c.test(e)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public Set<String> eventKeys() {
+            return intersect(all.stream().map(Condition::eventKeys).toList());
+        }
+
+        @Override
+        public Set<String> functions() {
+            return intersect(all.stream().map(Condition::functions).toList());
+        }
+    }
+
+    record Any(List<Condition> any) implements Condition {
+        @Override
+        public boolean test(TetragonEvent e) {
+            for (Condition c : any) {
+                if (c.test(e)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public Set<String> eventKeys() {
+            return union(any.stream().map(Condition::eventKeys).toList());
+        }
+
+        @Override
+        public Set<String> functions() {
+            return union(any.stream().map(Condition::functions).toList());
+        }
+    }
+
+    record Not(Condition not) implements Condition {
+        @Override
+        public boolean test(TetragonEvent e) {
+            return !not.test(e);
+        }
+    }
+
+    /**
+     * A Camel language predicate (simple, jsonpath, ...). The body is the event's JSON tree and the variable
+     * {@code event} the {@link TetragonEvent}. One exchange per test: for what fields and operators cannot say.
+     */
+    record Expression(String language, String text, Predicate predicate, CamelContext context) implements Condition {
+        @Override
+        public boolean test(TetragonEvent e) {
+            Exchange ex = new DefaultExchange(context);
+            ex.getMessage().setBody(e.root());
+            ex.setVariable("event", e);
+            return predicate.matches(ex);
+        }
+    }
+
+    private static Set<String> intersect(List<Set<String>> sets) {
+        Set<String> out = null;
+        for (Set<String> s : sets) {
+            if (s == null) {
+                continue;
+            }
+            if (out == null) {
+                out = new HashSet<>(s);
+            } else {
+                out.retainAll(s);
+            }
+        }
+        return out;
+    }
+
+    private static Set<String> union(List<Set<String>> sets) {
+        Set<String> out = new HashSet<>();
+        for (Set<String> s : sets) {
+            if (s == null) {
+                return null;
+            }
+            out.addAll(s);
+        }
+        return out;
+    }
+}
