@@ -5,10 +5,12 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
 import org.apache.camel.support.DefaultExchange;
+import org.slf4j.LoggerFactory;
 
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A compiled match: all/any/not of field tests and Camel expressions. Each condition also says which event types
@@ -110,14 +112,24 @@ public interface Condition {
     /**
      * A Camel language predicate (simple, jsonpath, ...). The body is the event's JSON tree and the variable
      * {@code event} the {@link TetragonEvent}. One exchange per test: for what fields and operators cannot say.
+     * An expression that fails on an event (a path it lacks) does not match it; the first failure is logged.
      */
-    record Expression(String language, String text, Predicate predicate, CamelContext context) implements Condition {
+    record Expression(String language, String text, Predicate predicate, CamelContext context, AtomicBoolean warned)
+            implements Condition {
         @Override
         public boolean test(TetragonEvent e) {
             Exchange ex = new DefaultExchange(context);
             ex.getMessage().setBody(e.root());
             ex.setVariable("event", e);
-            return predicate.matches(ex);
+            try {
+                return predicate.matches(ex);
+            } catch (RuntimeException failed) {
+                if (warned.compareAndSet(false, true)) {
+                    LoggerFactory.getLogger(Condition.class).warn("{} expression '{}' failed on a {} event, counted as "
+                            + "no match (logged once): {}", language, text, e.typeKey(), failed.toString());
+                }
+                return false;
+            }
         }
     }
 

@@ -342,7 +342,7 @@ public final class RuleLoader {
         try {
             Predicate p = camel.resolveLanguage(language).createPredicate(text);
             p.init(camel);
-            return new Condition.Expression(language, text, p, camel);
+            return new Condition.Expression(language, text, p, camel, new java.util.concurrent.atomic.AtomicBoolean());
         } catch (RuntimeException e) {
             throw c.error(at, language + " expression '" + text + "': " + e.getMessage());
         }
