@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,7 @@ final class AlertTarget {
     private ScheduledFuture<?> repeater;
     private int repeatsDone;
     private Context lastContext;
+    private CompletableFuture<Void> sending = CompletableFuture.completedFuture(null);
 
     AlertTarget(Type type, WebhookClient client, Duration interval, int times, ScheduledExecutorService scheduler) {
         this.type = type;
@@ -140,7 +142,8 @@ final class AlertTarget {
                 contentType = "text/plain; charset=utf-8";
             }
         }
-        scheduler.execute(() -> {
+        // chained: a target gets its notifications in the order they happened (firing before resolved)
+        sending = sending.thenRunAsync(() -> {
             try {
                 client.post(body, contentType);
             } catch (InterruptedException e) {
@@ -148,6 +151,6 @@ final class AlertTarget {
             } catch (Exception e) {
                 LOG.warn("Alert '{}' notification to {} failed: {}", ctx.alertName(), client.where(), e.getMessage());
             }
-        });
+        }, scheduler);
     }
 }

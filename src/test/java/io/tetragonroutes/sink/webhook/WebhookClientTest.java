@@ -1,0 +1,116 @@
+package io.tetragonroutes.sink.webhook;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(60)
+class WebhookClientTest {
+
+    private static WebhookClient client(String url, String secret) {
+        return new WebhookClient(WebhookClient.Config.of(url).withSecret(secret)
+                .withHeaders(Map.of("X-Team", "secops"))
+                .withRetries(4, Duration.ofMillis(10), Duration.ofMillis(50)));
+    }
+
+    @Test
+    void signsTheBodySoTheReceiverCanCheckItCameFromUs() throws Exception {
+        try (WebhookReceiver r = WebhookReceiver.http()) {
+            byte[] body = "{\"rule\":\"x\"}".getBytes(StandardCharsets.UTF_8);
+            assertEquals(200, client(r.url("/hook?token=abc"), "s3cret").post(body, "application/json"));
+            WebhookReceiver.Request got = r.requests().get(0);
+            assertEquals("POST", got.method());
+            assertEquals("/hook?token=abc", got.path());
+            assertEquals("application/json", got.header("Content-Type"));
+            assertEquals("secops", got.header("X-Team"));
+            // what a receiver does: recompute the HMAC over the bytes it got, with the shared secret
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec("s3cret".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            assertEquals("sha256=" + java.util.HexFormat.of().formatHex(mac.doFinal(got.body())),
+                    got.header(WebhookClient.SIGNATURE_HEADER));
+        }
+    }
+
+    @Test
+    void retries5xxAndGivesUpOn4xx() throws Exception {
+        try (WebhookReceiver r = WebhookReceiver.http().failNext(503, 502)) {
+            assertEquals(200, client(r.url("/"), null).post(new byte[] {'1'}, null));
+            assertEquals(3, r.requests().size(), "two failures, then accepted");
+            assertEquals(null, r.requests().get(0).header(WebhookClient.SIGNATURE_HEADER), "no secret, no signature");
+        }
+        try (WebhookReceiver r = WebhookReceiver.http().failNext(400)) {
+            WebhookClient.Rejected e = assertThrows(WebhookClient.Rejected.class,
+                    () -> client(r.url("/"), null).post(new byte[] {'1'}, null));
+            assertEquals(400, e.status());
+            assertTrue(e.getMessage().contains("bad request: field 'x' is invalid"), e.getMessage());
+            assertEquals(1, r.requests().size(), "a 4xx is not retried");
+        }
+        try (WebhookReceiver r = WebhookReceiver.http().failNext(503, 503, 503, 503, 503)) {
+            assertThrows(WebhookClient.Unavailable.class, () -> client(r.url("/"), null).post(new byte[] {'1'}, null));
+            assertEquals(4, r.requests().size(), "maxAttempts");
+        }
+    }
+
+    @Test
+    void anUnreachableReceiverIsUnavailableAndTheUrlIsNotInTheMessage() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        IOException e = assertThrows(WebhookClient.Unavailable.class,
+                () -> client("http://127.0.0.1:" + port + "/hook/SECRET-TOKEN", null).post(new byte[] {'1'}, null));
+        assertTrue(e.getMessage().startsWith("webhook http://127.0.0.1:" + port + " failed 4 times"), e.getMessage());
+        assertTrue(!e.getMessage().contains("SECRET-TOKEN"), "the path may carry a token: never in logs");
+    }
+
+    @Test
+    void tlsIsVerifiedUnlessSkipTlsCheckIsSet() throws Exception {
+        try (WebhookReceiver r = WebhookReceiver.https(selfSigned())) {
+            assertThrows(WebhookClient.Unavailable.class, () -> client(r.url("/"), null).post(new byte[] {'1'}, null),
+                    "a self-signed certificate is refused by default");
+            assertEquals(0, r.requests().size());
+            WebhookClient skip = new WebhookClient(WebhookClient.Config.of(r.url("/")).withSkipTlsCheck(true)
+                    .withRetries(1, Duration.ofMillis(10), Duration.ofMillis(10)));
+            assertEquals(200, skip.post(new byte[] {'1'}, null));
+            assertEquals(1, r.requests().size());
+        }
+    }
+
+    /** A throw-away self-signed certificate for 127.0.0.1, made with the JDK's keytool. */
+    static SSLContext selfSigned() throws Exception {
+        Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "tls");
+        Path ks = dir.resolve("server.p12");
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "server", "-keyalg", "RSA",
+                "-keysize", "2048", "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", "changeit", "-keypass", "changeit")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(ks)) {
+            store.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(store, "changeit".toCharArray());
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
+        return ctx;
+    }
+}
