@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tetragonroutes.event.EventBatch;
 import io.tetragonroutes.event.EventParser;
-import io.tetragonroutes.rules.SensitiveFileRule;
+import io.tetragonroutes.rules.AlertThrottle;
+import io.tetragonroutes.rules.RuleFiles;
+import io.tetragonroutes.rules.RuleLoader;
+import io.tetragonroutes.rules.RulesEngine;
 import io.tetragonroutes.sink.NdjsonFormatter;
 import io.tetragonroutes.tail.LineBatch;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -14,12 +17,16 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 
 /**
  * The per-event steps after the tail, each on a batch of 1000 generated events and reported per event:
- * parse, the sensitive-file rule, NDJSON serialization, and the Jackson ceiling (readTree + writeValueAsBytes).
+ * parse, the rules step (one rule; the default pack; the default pack plus 100 user rules), NDJSON serialization,
+ * and the Jackson ceiling (readTree + writeValueAsBytes).
  */
 @State(Scope.Benchmark)
 public class HotPathBench {
@@ -29,7 +36,9 @@ public class HotPathBench {
     private List<byte[]> lines;
     private LineBatch batch;
     private EventParser parser;
-    private SensitiveFileRule rule;
+    private RulesEngine oneRule;
+    private RulesEngine defaultPack;
+    private RulesEngine defaultPlus100;
     private NdjsonFormatter ndjson;
     private EventBatch parsed;
     private EventBatch flagged;
@@ -46,11 +55,26 @@ public class HotPathBench {
         batch = b.build();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         parser = new EventParser(mapper, registry);
-        rule = new SensitiveFileRule(Set.of("/etc/shadow", "/etc/passwd", "/etc/kubernetes/admin.conf"), registry);
+        Path dir = Files.createTempDirectory("bench-rules");
+        Path one = Files.createDirectories(dir.resolve("one"));
+        Files.writeString(one.resolve("one.yaml"), """
+                rules:
+                  - id: shadow
+                    match: {field: "*.args[*].file_arg.path", in: [/etc/shadow, /etc/passwd]}
+                    actions: [alert]
+                """);
+        Path pack = Files.createDirectories(dir.resolve("pack"));
+        Files.copy(Path.of("routes/rules/default.yaml"), pack.resolve("default.yaml"));
+        Path plus = Files.createDirectories(dir.resolve("plus100"));
+        Files.copy(Path.of("routes/rules/default.yaml"), plus.resolve("default.yaml"));
+        Files.writeString(plus.resolve("user.yaml"), userRules());
+        oneRule = engine(one, registry);
+        defaultPack = engine(pack, registry);
+        defaultPlus100 = engine(plus, registry);
         ndjson = new NdjsonFormatter(mapper);
         parsed = parser.parse(batch);
         flagged = parser.parse(batch);
-        rule.apply(flagged);
+        defaultPack.apply(flagged);
     }
 
     @Benchmark
@@ -59,10 +83,72 @@ public class HotPathBench {
         return parser.parse(batch);
     }
 
+    private static RulesEngine engine(Path rules, SimpleMeterRegistry registry) {
+        RuleLoader loader = new RuleLoader(k -> Optional.of("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"), null,
+                Duration.ofSeconds(60));
+        return new RulesEngine(new RuleFiles(rules, null, loader, null), registry, new AlertThrottle(10_000, System::nanoTime));
+    }
+
+    /**
+     * 100 rules shaped like users write them: 50 on kprobe functions (indexed by function), 30 on exec binaries
+     * and pods (indexed by type), 20 on any event (tested on every event).
+     */
+    static String userRules() {
+        StringBuilder y = new StringBuilder("rules:\n");
+        for (int i = 0; i < 50; i++) {
+            y.append("""
+                      - id: user-kprobe-%1$d
+                        severity: low
+                        match:
+                          all:
+                            - {field: process_kprobe.function_name, equals: user_fn_%1$d}
+                            - {field: "process_kprobe.args[*].file_arg.path", prefix: [/srv/app-%1$d/, /data/%1$d/]}
+                        actions: [tag]
+                    """.formatted(i));
+        }
+        for (int i = 0; i < 30; i++) {
+            y.append("""
+                      - id: user-exec-%1$d
+                        severity: medium
+                        match:
+                          all:
+                            - {type: process_exec}
+                            - {field: process_exec.process.binary, suffix: [/tool-%1$d, /helper-%1$d]}
+                            - {field: process_exec.process.pod.namespace, in: [team-%1$d, prod-%1$d]}
+                        actions: [alert]
+                    """.formatted(i));
+        }
+        for (int i = 0; i < 20; i++) {
+            y.append("""
+                      - id: user-any-%1$d
+                        match:
+                          any:
+                            - {field: "*.process.pod.pod_labels.app", equals: legacy-%1$d}
+                            - {field: "*.process.cwd", prefix: /opt/vendor-%1$d/}
+                        actions: [{route: [audit]}]
+                    """.formatted(i));
+        }
+        return y.toString();
+    }
+
     @Benchmark
     @OperationsPerInvocation(N)
-    public EventBatch rule() {
-        rule.apply(parsed); // idempotent: flags the same events again
+    public EventBatch rulesOneRule() {
+        oneRule.apply(parsed); // re-flags the same events: the same work each time
+        return parsed;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public EventBatch rulesDefaultPack() {
+        defaultPack.apply(parsed);
+        return parsed;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public EventBatch rulesDefaultPackPlus100() {
+        defaultPlus100.apply(parsed);
         return parsed;
     }
 
