@@ -58,7 +58,12 @@ public interface Condition {
         }
     }
 
-    record All(List<Condition> all) implements Condition {
+    /** Every condition holds. An array, not a list: no iterator per test on the hot path. */
+    record All(Condition[] all) implements Condition {
+        public All(List<Condition> all) {
+            this(all.toArray(Condition[]::new));
+        }
+
         @Override
         public boolean test(TetragonEvent e) {
             for (Condition c : all) {
@@ -71,16 +76,21 @@ public interface Condition {
 
         @Override
         public Set<String> eventKeys() {
-            return intersect(all.stream().map(Condition::eventKeys).toList());
+            return intersect(java.util.Arrays.stream(all).map(Condition::eventKeys).toList());
         }
 
         @Override
         public Set<String> functions() {
-            return intersect(all.stream().map(Condition::functions).toList());
+            return intersect(java.util.Arrays.stream(all).map(Condition::functions).toList());
         }
     }
 
-    record Any(List<Condition> any) implements Condition {
+    /** At least one condition holds. */
+    record Any(Condition[] any) implements Condition {
+        public Any(List<Condition> any) {
+            this(any.toArray(Condition[]::new));
+        }
+
         @Override
         public boolean test(TetragonEvent e) {
             for (Condition c : any) {
@@ -93,12 +103,12 @@ public interface Condition {
 
         @Override
         public Set<String> eventKeys() {
-            return union(any.stream().map(Condition::eventKeys).toList());
+            return union(java.util.Arrays.stream(any).map(Condition::eventKeys).toList());
         }
 
         @Override
         public Set<String> functions() {
-            return union(any.stream().map(Condition::functions).toList());
+            return union(java.util.Arrays.stream(any).map(Condition::functions).toList());
         }
     }
 
