@@ -108,12 +108,22 @@ public class DemoRunner {
                 dead.put(c.getId().getTag("reason"), (long) c.count()));
         long shipped = (long) total("tetragon.sink.events", "output", "all");
         long alerts = (long) total("tetragon.alerts", null, null);
+        Map<String, Long> byRule = new TreeMap<>();
+        registry.find("tetragon.rules.matched").counters().forEach(c -> {
+            if (c.count() > 0) {
+                byRule.put(c.getId().getTag("rule"), (long) c.count());
+            }
+        });
+        long network = (long) total("tetragon.sink.events", "output", "network");
         StringBuilder sb = new StringBuilder("\n");
         sb.append("==== tetragon-routes demo ====\n");
         sb.append(String.format("replayed   %,d lines into %s (%d rotations, one backup gzipped)%n", lines,
                 Path.of(exportPath).toAbsolutePath().getParent(), rotations));
         sb.append("events     ").append(byType).append('\n');
-        sb.append(String.format("alerts     %,d  -> %s%n", alerts, Path.of(dataDir, "out", "alerts.ndjson")));
+        sb.append("rules      ").append(byRule).append('\n');
+        sb.append(String.format("alerts     %,d (de-duplicated per rule, pod, binary)  -> %s%n", alerts,
+                Path.of(dataDir, "out", "alerts.ndjson")));
+        sb.append(String.format("network    %,d events  -> %s%n", network, Path.of(dataDir, "out", "network.ndjson")));
         sb.append(String.format("dead       %s  -> %s%n", dead, Path.of(dataDir, "dead-letter", "dead-letter.ndjson")));
         sb.append(String.format("shipped    %,d events -> %s%n", shipped, Path.of(dataDir, "out", "events.ndjson")));
         sb.append(String.format("rate       %,.0f events/s end to end (writing the export included), %.2f s%n",
