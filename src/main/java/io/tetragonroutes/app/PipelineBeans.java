@@ -8,6 +8,7 @@ import io.tetragonroutes.rules.RuleFiles;
 import io.tetragonroutes.rules.RuleLoader;
 import io.tetragonroutes.rules.RulesEngine;
 import io.tetragonroutes.rules.parseable.ParseableAlerts;
+import io.tetragonroutes.sink.KafkaRecords;
 import io.tetragonroutes.sink.NdjsonFormatter;
 import io.tetragonroutes.sink.ShippedCounter;
 import io.tetragonroutes.tail.TailComponent;
@@ -75,6 +76,13 @@ public class PipelineBeans {
     @Named("tetragonNdjson")
     NdjsonFormatter ndjson() {
         return new NdjsonFormatter(mapper);
+    }
+
+    @Produces
+    @Singleton
+    @Named("tetragonKafkaRecords")
+    KafkaRecords kafkaRecords() {
+        return new KafkaRecords(mapper);
     }
 
     @Produces

@@ -40,65 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The route and kamelet files users edit, loaded from routes/ and kamelets/ into a plain CamelContext. */
 @Timeout(120)
-class RoutesYamlTest extends CamelTestSupport {
-
-    private final ObjectMapper mapper = new ObjectMapper();
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final Path dir = createTempDir();
-    private final Path export = dir.resolve("export/tetragon.log");
-    private final Path data = dir.resolve("data");
-
-    private static Path createTempDir() {
-        try {
-            return Files.createTempDirectory(Files.createDirectories(Path.of("target")), "routes-yaml");
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    @Override
-    protected CamelContext createCamelContext() throws Exception {
-        CamelContext ctx = super.createCamelContext();
-        Properties p = new Properties();
-        p.put("tetragon.export.path", export.toString());
-        p.put("tetragon.data.dir", data.toString());
-        p.put("tetragon.export.start-at", "beginning");
-        p.put("tetragon.export.max-line-bytes", "1048576");
-        p.put("tetragon.export.batch-size", "100");
-        p.put("tetragon.export.linger-ms", "0");
-        p.put("tetragon.export.max-inflight", "4");
-        p.put("tetragon.sink.file.enabled", "true");
-        ctx.getPropertiesComponent().setOverrideProperties(p); // over application.properties
-        ctx.getComponent("kamelet", KameletComponent.class).setLocation("file:kamelets");
-        return ctx;
-    }
-
-    @Override
-    protected void bindToRegistry(Registry r) {
-        r.bind(TailComponent.SCHEME, new TailComponent(registry));
-        r.bind("tetragonParser", new EventParser(mapper, registry));
-        RuleLoader loader = new RuleLoader(k -> java.util.Optional.ofNullable(
-                k.equals("tetragon.rules.internal-cidrs") ? "10.0.0.0/8" : null), null, Duration.ofSeconds(60));
-        r.bind("tetragonRules", new RulesEngine(new RuleFiles(Path.of("routes/rules"), null, loader, null), registry,
-                new AlertThrottle(100, System::nanoTime)));
-        r.bind("tetragonNdjson", new NdjsonFormatter(mapper));
-        r.bind("tetragonShipped", new ShippedCounter(registry));
-    }
-
-    @Override
-    protected RoutesBuilder createRouteBuilder() {
-        return new RouteBuilder() {
-            @Override
-            public void configure() throws Exception {
-                try (var files = Files.list(Path.of("routes"))) {
-                    for (Path f : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-                        PluginHelper.getRoutesLoader(getContext())
-                                .loadRoutes(ResourceHelper.resolveResource(getContext(), "file:" + f));
-                    }
-                }
-            }
-        };
-    }
+class RoutesYamlTest extends KitRoutesTestSupport {
 
     @Test
     void realSamplesFlowToEventsAlertsAndDeadLetters() throws Exception {
@@ -189,12 +131,4 @@ class RoutesYamlTest extends CamelTestSupport {
         assertEquals(expected, Files.readString(dir.resolve("chained/b.ndjson")));
     }
 
-    private static long lineCount(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return 0;
-        }
-        try (var l = Files.lines(p)) {
-            return l.count();
-        }
-    }
 }

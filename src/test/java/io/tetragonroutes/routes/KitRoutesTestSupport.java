@@ -1,0 +1,119 @@
+package io.tetragonroutes.routes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tetragonroutes.Samples;
+import io.tetragonroutes.event.EventParser;
+import io.tetragonroutes.rules.AlertThrottle;
+import io.tetragonroutes.rules.RuleFiles;
+import io.tetragonroutes.rules.RuleLoader;
+import io.tetragonroutes.rules.RulesEngine;
+import io.tetragonroutes.sink.NdjsonFormatter;
+import io.tetragonroutes.sink.ShippedCounter;
+import io.tetragonroutes.tail.TailComponent;
+import org.apache.camel.CamelContext;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.kamelet.KameletComponent;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The kit as users run it, minus Quarkus: the route files from routes/, the kamelets from kamelets/, the rules from
+ * routes/rules/, and our beans, in a plain CamelContext with the export and data directories under target/.
+ */
+abstract class KitRoutesTestSupport extends CamelTestSupport {
+
+    protected final ObjectMapper mapper = new ObjectMapper();
+    protected final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    protected final Path dir = createTempDir();
+    protected final Path export = dir.resolve("export/tetragon.log");
+    protected final Path data = dir.resolve("data");
+
+    private static Path createTempDir() {
+        try {
+            return Files.createTempDirectory(Files.createDirectories(Path.of("target")), "routes-yaml");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        CamelContext ctx = super.createCamelContext();
+        Properties p = new Properties();
+        p.put("tetragon.export.path", export.toString());
+        p.put("tetragon.data.dir", data.toString());
+        p.put("tetragon.export.start-at", "beginning");
+        p.put("tetragon.export.max-line-bytes", "1048576");
+        p.put("tetragon.export.batch-size", "100");
+        p.put("tetragon.export.linger-ms", "0");
+        p.put("tetragon.export.max-inflight", "4");
+        p.put("tetragon.sink.file.enabled", "true");
+        properties(p);
+        ctx.getPropertiesComponent().setOverrideProperties(p); // over application.properties
+        ctx.getComponent("kamelet", KameletComponent.class).setLocation("file:kamelets");
+        return ctx;
+    }
+
+    @Override
+    protected void bindToRegistry(Registry r) {
+        r.bind(TailComponent.SCHEME, new TailComponent(registry));
+        r.bind("tetragonParser", new EventParser(mapper, registry));
+        RuleLoader loader = new RuleLoader(k -> java.util.Optional.ofNullable(
+                k.equals("tetragon.rules.internal-cidrs") ? "10.0.0.0/8" : null), null, Duration.ofSeconds(60));
+        r.bind("tetragonRules", new RulesEngine(new RuleFiles(Path.of("routes/rules"), null, loader, null), registry,
+                new AlertThrottle(100, System::nanoTime)));
+        r.bind("tetragonNdjson", new NdjsonFormatter(mapper));
+        r.bind("tetragonShipped", new ShippedCounter(registry));
+        r.bind("tetragonKafkaRecords", new io.tetragonroutes.sink.KafkaRecords(mapper));
+    }
+
+    /** Adds or overrides properties for one test class (a sink's address, ...). */
+    protected void properties(Properties p) {
+    }
+
+    @Override
+    protected RoutesBuilder createRouteBuilder() {
+        return new RouteBuilder() {
+            @Override
+            public void configure() throws Exception {
+                try (var files = Files.list(Path.of("routes"))) {
+                    for (Path f : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                        PluginHelper.getRoutesLoader(getContext())
+                                .loadRoutes(ResourceHelper.resolveResource(getContext(), "file:" + f));
+                    }
+                }
+            }
+        };
+    }
+
+    static long lineCount(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return 0;
+        }
+        try (var l = Files.lines(p)) {
+            return l.count();
+        }
+    }
+}
