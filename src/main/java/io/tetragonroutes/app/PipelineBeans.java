@@ -11,6 +11,7 @@ import io.tetragonroutes.rules.parseable.ParseableAlerts;
 import io.tetragonroutes.sink.KafkaRecords;
 import io.tetragonroutes.sink.NdjsonFormatter;
 import io.tetragonroutes.sink.ShippedCounter;
+import io.tetragonroutes.sink.webhook.WebhookComponent;
 import io.tetragonroutes.tail.TailComponent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -42,6 +43,13 @@ public class PipelineBeans {
     @Named(TailComponent.SCHEME)
     TailComponent tailComponent(MeterRegistry registry) {
         return new TailComponent(registry);
+    }
+
+    @Produces
+    @Singleton
+    @Named(WebhookComponent.SCHEME)
+    WebhookComponent webhookComponent() {
+        return new WebhookComponent();
     }
 
     @Produces

@@ -82,6 +82,10 @@ public final class WebhookClient {
             return new Config(url, headers, secret, skip, timeout, maxAttempts, initialBackoff, maxBackoff);
         }
 
+        public Config withTimeout(Duration t) {
+            return new Config(url, headers, secret, skipTlsCheck, t, maxAttempts, initialBackoff, maxBackoff);
+        }
+
         public Config withRetries(int attempts, Duration initial, Duration max) {
             return new Config(url, headers, secret, skipTlsCheck, timeout, attempts, initial, max);
         }
