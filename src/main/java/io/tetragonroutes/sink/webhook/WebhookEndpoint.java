@@ -37,7 +37,16 @@ public class WebhookEndpoint extends DefaultEndpoint {
         this.name = name;
     }
 
+    /**
+     * The URL the shipped routes pass when {@code tetragon.sink.webhook.url} is unset: the endpoint exists (route
+     * files are static) but the route's filter never reaches it, and it refuses to send.
+     */
+    public static final String DISABLED = "off";
+
     void validate() {
+        if (DISABLED.equals(url)) {
+            return;
+        }
         if (url == null || url.isBlank()) {
             throw new IllegalArgumentException("tetragon-webhook:" + name + " needs url=RAW(https://...)");
         }
@@ -69,6 +78,9 @@ public class WebhookEndpoint extends DefaultEndpoint {
 
     @Override
     public Producer createProducer() {
+        if (DISABLED.equals(url)) {
+            throw new IllegalStateException("tetragon-webhook:" + name + " is off: set tetragon.sink.webhook.url");
+        }
         return new WebhookProducer(this, client(), new AlertJson(new ObjectMapper(), template),
                 Durations.parse(repeatInterval), repeatTimes);
     }

@@ -92,6 +92,21 @@ class WebhookClientTest {
         }
     }
 
+    @Test
+    void aBadWebhookConfigurationFailsAtStartUpNotAtTheFirstAlert() throws Exception {
+        try (org.apache.camel.impl.DefaultCamelContext camel = new org.apache.camel.impl.DefaultCamelContext()) {
+            camel.addComponent(WebhookComponent.SCHEME, new WebhookComponent());
+            Exception e = assertThrows(Exception.class, () -> camel.getEndpoint("tetragon-webhook:alerts?url=RAW(ftp://x/y)"));
+            assertTrue(e.getMessage().contains("webhook URL must be http(s)://host/...: ftp://…"), e.getMessage());
+            e = assertThrows(Exception.class, () -> camel.getEndpoint(
+                    "tetragon-webhook:alerts?url=RAW(https://x/y)&headers=RAW(NoColon)"));
+            assertTrue(e.getMessage().contains("webhook header 'NoColon' is not 'Name: value'"), e.getMessage());
+            e = assertThrows(Exception.class, () -> camel.getEndpoint(
+                    "tetragon-webhook:alerts?url=RAW(https://x/y)&template=RAW({not json)"));
+            assertTrue(e.getMessage().contains("webhook body template is not JSON"), e.getMessage());
+        }
+    }
+
     /** A throw-away self-signed certificate for 127.0.0.1, made with the JDK's keytool. */
     static SSLContext selfSigned() throws Exception {
         Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "tls");
