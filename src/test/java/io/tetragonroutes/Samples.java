@@ -1,6 +1,9 @@
 package io.tetragonroutes;
 
+import io.tetragonroutes.tail.LineBatch;
+
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,5 +46,17 @@ public final class Samples {
 
     public static List<String> lines(String relative) {
         return lines(dir().resolve(relative));
+    }
+
+    /** Lines as the tail hands them over: one batch from {@code file}, offsets as in a file of one line each. */
+    public static LineBatch batch(String file, List<String> lines) {
+        LineBatch.Builder b = LineBatch.builder();
+        long off = 0;
+        for (String l : lines) {
+            byte[] bytes = l.getBytes(StandardCharsets.UTF_8);
+            b.add(bytes, 0, bytes.length, file, off);
+            off += bytes.length + 1;
+        }
+        return b.build();
     }
 }

@@ -29,14 +29,7 @@ class SamplesParseTest {
     private final EventParser parser = new EventParser(mapper, new SimpleMeterRegistry());
 
     private static LineBatch batch(List<String> lines) {
-        LineBatch.Builder b = LineBatch.builder();
-        long off = 0;
-        for (String l : lines) {
-            byte[] bytes = l.getBytes(StandardCharsets.UTF_8);
-            b.add(bytes, 0, bytes.length, "sample", off);
-            off += bytes.length + 1;
-        }
-        return b.build();
+        return Samples.batch("sample", lines);
     }
 
     @Test

@@ -117,12 +117,7 @@ class RoutesYamlTest extends KitRoutesTestSupport {
         PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.fromString("two-sinks.camel.yaml", yaml));
         List<String> lines = Samples.lines("events/process_exit.jsonl");
         EventParser parser = new EventParser(mapper, registry);
-        io.tetragonroutes.tail.LineBatch.Builder b = io.tetragonroutes.tail.LineBatch.builder();
-        for (String l : lines) {
-            byte[] bytes = l.getBytes(StandardCharsets.UTF_8);
-            b.add(bytes, 0, bytes.length, "test", 0);
-        }
-        var batch = parser.parse(b.build());
+        var batch = parser.parse(Samples.batch("test", lines));
         Object after = template.requestBody("direct:two-sinks", batch);
 
         assertTrue(after == batch, "the route's body is still the batch after two sinks");

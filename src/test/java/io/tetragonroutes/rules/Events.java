@@ -8,9 +8,7 @@ import io.tetragonroutes.Samples;
 import io.tetragonroutes.event.EventBatch;
 import io.tetragonroutes.event.EventParser;
 import io.tetragonroutes.event.TetragonEvent;
-import io.tetragonroutes.tail.LineBatch;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,14 +30,7 @@ final class Events {
     }
 
     static EventBatch batch(List<String> lines) {
-        LineBatch.Builder b = LineBatch.builder();
-        long off = 0;
-        for (String l : lines) {
-            byte[] bytes = l.getBytes(StandardCharsets.UTF_8);
-            b.add(bytes, 0, bytes.length, "test", off);
-            off += bytes.length + 1;
-        }
-        EventBatch batch = PARSER.parse(b.build());
+        EventBatch batch = PARSER.parse(Samples.batch("test", lines));
         if (!batch.getDeadLetters().isEmpty()) {
             throw new IllegalArgumentException("not an event: " + batch.getDeadLetters());
         }

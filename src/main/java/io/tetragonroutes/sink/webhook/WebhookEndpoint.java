@@ -31,6 +31,8 @@ public class WebhookEndpoint extends DefaultEndpoint {
     private int repeatTimes;
     private String timeout = "10s";
     private int maxAttempts = 5;
+    private WebhookClient client;
+    private AlertJson json;
 
     public WebhookEndpoint(String uri, WebhookComponent component, String name) {
         super(uri, component);
@@ -50,12 +52,13 @@ public class WebhookEndpoint extends DefaultEndpoint {
         if (url == null || url.isBlank()) {
             throw new IllegalArgumentException("tetragon-webhook:" + name + " needs url=RAW(https://...)");
         }
-        client(); // checks scheme and header names now, not at the first alert
+        // built now so that a bad scheme, header or template fails at start-up, not at the first alert
+        client = client();
+        json = new AlertJson(new ObjectMapper(), template);
         Durations.parse(repeatInterval);
-        new AlertJson(new ObjectMapper(), template);
     }
 
-    WebhookClient client() {
+    private WebhookClient client() {
         return new WebhookClient(WebhookClient.Config.of(url).withHeaders(parseHeaders(headers)).withSecret(secret)
                 .withSkipTlsCheck(skipTlsCheck).withRetries(maxAttempts, Duration.ofMillis(200), Duration.ofSeconds(30))
                 .withTimeout(Durations.parse(timeout)));
@@ -81,8 +84,7 @@ public class WebhookEndpoint extends DefaultEndpoint {
         if (DISABLED.equals(url)) {
             throw new IllegalStateException("tetragon-webhook:" + name + " is off: set tetragon.sink.webhook.url");
         }
-        return new WebhookProducer(this, client(), new AlertJson(new ObjectMapper(), template),
-                Durations.parse(repeatInterval), repeatTimes);
+        return new WebhookProducer(this, client, json, Durations.parse(repeatInterval), repeatTimes);
     }
 
     @Override

@@ -14,12 +14,10 @@ import io.tetragonroutes.rules.RuleLoader;
 import io.tetragonroutes.rules.RulesEngine;
 import io.tetragonroutes.rules.RulesException;
 import io.tetragonroutes.sink.webhook.WebhookReceiver;
-import io.tetragonroutes.tail.LineBatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,12 +79,7 @@ class ParseableAlertsTest {
     }
 
     private static EventBatch batch(String... lines) {
-        LineBatch.Builder b = LineBatch.builder();
-        for (String l : lines) {
-            byte[] bytes = l.getBytes(StandardCharsets.UTF_8);
-            b.add(bytes, 0, bytes.length, "test", 0);
-        }
-        return new EventParser(MAPPER, new SimpleMeterRegistry()).parse(b.build());
+        return new EventParser(MAPPER, new SimpleMeterRegistry()).parse(Samples.batch("test", List.of(lines)));
     }
 
     @Test
