@@ -70,6 +70,8 @@ abstract class KitRoutesTestSupport extends CamelTestSupport {
         p.put("tetragon.export.linger-ms", "0");
         p.put("tetragon.export.max-inflight", "4");
         p.put("tetragon.sink.file.enabled", "true");
+        p.put("tetragon.sink.retry.initial-delay-ms", "100");
+        p.put("tetragon.sink.retry.max-delay-ms", "1000");
         properties(p);
         ctx.getPropertiesComponent().setOverrideProperties(p); // over application.properties
         ctx.getComponent("kamelet", KameletComponent.class).setLocation("file:kamelets");
@@ -82,11 +84,16 @@ abstract class KitRoutesTestSupport extends CamelTestSupport {
         r.bind("tetragonParser", new EventParser(mapper, registry));
         RuleLoader loader = new RuleLoader(k -> java.util.Optional.ofNullable(
                 k.equals("tetragon.rules.internal-cidrs") ? "10.0.0.0/8" : null), null, Duration.ofSeconds(60));
-        r.bind("tetragonRules", new RulesEngine(new RuleFiles(Path.of("routes/rules"), null, loader, null), registry,
+        r.bind("tetragonRules", new RulesEngine(new RuleFiles(rules(), null, loader, null), registry,
                 new AlertThrottle(100, System::nanoTime)));
         r.bind("tetragonNdjson", new NdjsonFormatter(mapper));
         r.bind("tetragonShipped", new ShippedCounter(registry));
         r.bind("tetragonKafkaRecords", new io.tetragonroutes.sink.KafkaRecords(mapper));
+    }
+
+    /** The rules in use: the shipped pack unless a test class brings its own. */
+    protected Path rules() {
+        return Path.of("routes/rules");
     }
 
     /** Adds or overrides properties for one test class (a sink's address, ...). */

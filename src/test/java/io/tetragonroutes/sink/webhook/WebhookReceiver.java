@@ -17,6 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.time.Duration;
 
 /**
  * A real HTTP(S) server on loopback that records what webhooks send and answers with the statuses queued by the
@@ -24,7 +29,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class WebhookReceiver implements AutoCloseable {
 
-    public record Request(String method, String path, Map<String, List<String>> headers, byte[] body) {
+    /** One request as received, and the status it was answered with (0: the connection was closed instead). */
+    public record Request(String method, String path, Map<String, List<String>> headers, byte[] body, int status) {
         public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
@@ -42,6 +48,11 @@ public final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Deque<Integer> statuses = new ConcurrentLinkedDeque<>();
+    private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
+    private final AtomicInteger resets = new AtomicInteger();
+    private volatile long failUntil;
+    private volatile int failStatus;
+    private volatile Duration delay = Duration.ZERO;
 
     private WebhookReceiver(HttpServer server) {
         this.server = server;
@@ -67,6 +78,34 @@ public final class WebhookReceiver implements AutoCloseable {
         return this;
     }
 
+    /** Every request during the next {@code d} gets {@code code} (a sink that is down for a while). */
+    public WebhookReceiver failFor(Duration d, int code) {
+        failStatus = code;
+        failUntil = System.nanoTime() + d.toNanos();
+        return this;
+    }
+
+    /** Answers every request only after {@code d} (a slow sink). */
+    public WebhookReceiver slow(Duration d) {
+        delay = d;
+        return this;
+    }
+
+    /** The next {@code n} connections are closed without an answer (a reset, as the client sees it). */
+    public WebhookReceiver resetNext(int n) {
+        resets.set(n);
+        return this;
+    }
+
+    /** Forgets requests and faults, for the next test. */
+    public void reset() {
+        requests.clear();
+        statuses.clear();
+        resets.set(0);
+        failUntil = 0;
+        delay = Duration.ZERO;
+    }
+
     public String url(String path) {
         String scheme = server instanceof HttpsServer ? "https" : "http";
         return scheme + "://127.0.0.1:" + server.getAddress().getPort() + path;
@@ -78,10 +117,32 @@ public final class WebhookReceiver implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         byte[] body = ex.getRequestBody().readAllBytes();
-        requests.add(new Request(ex.getRequestMethod(), ex.getRequestURI().toString(),
-                Map.copyOf(ex.getRequestHeaders()), body));
-        Integer status = statuses.poll();
+        boolean reset = resets.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        Integer status = reset ? Integer.valueOf(0)
+                : System.nanoTime() < failUntil ? Integer.valueOf(failStatus) : statuses.poll();
         int code = status == null ? 200 : status;
+        requests.add(new Request(ex.getRequestMethod(), ex.getRequestURI().toString(),
+                Map.copyOf(ex.getRequestHeaders()), body, code));
+        if (reset) {
+            ex.close(); // no status line: the client sees the connection end
+            return;
+        }
+        if (!delay.isZero()) {
+            later.schedule(() -> answer(ex, code), delay.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        answer(ex, code);
+    }
+
+    private void answer(HttpExchange ex, int code) {
+        try {
+            respond(ex, code);
+        } catch (IOException e) {
+            ex.close();
+        }
+    }
+
+    private void respond(HttpExchange ex, int code) throws IOException {
         byte[] answer = (code == 200 ? "ok" : code >= 500 ? "unavailable" : "bad request: field 'x' is invalid")
                 .getBytes(StandardCharsets.UTF_8);
         ex.sendResponseHeaders(code, answer.length);
@@ -92,6 +153,7 @@ public final class WebhookReceiver implements AutoCloseable {
 
     @Override
     public void close() {
+        later.shutdownNow();
         server.stop(0);
     }
 }
