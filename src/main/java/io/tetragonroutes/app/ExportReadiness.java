@@ -25,7 +25,7 @@ public class ExportReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder b = HealthCheckResponse.named("tetragon-export").up();
         for (Endpoint e : camel.getEndpoints()) {
-            if (e instanceof TailEndpoint tail) {
+            if (e instanceof TailEndpoint tail && tail.isConsumed()) {
                 boolean reading = tail.isReading();
                 b.withData(tail.getPath(), reading ? "reading" : "waiting for the file");
                 if (!reading) {

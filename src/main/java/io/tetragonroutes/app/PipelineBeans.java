@@ -3,6 +3,8 @@ package io.tetragonroutes.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tetragonroutes.event.EventParser;
+import io.tetragonroutes.hub.KafkaBatchCommit;
+import io.tetragonroutes.hub.KafkaEventBatch;
 import io.tetragonroutes.rules.AlertThrottle;
 import io.tetragonroutes.rules.RuleFiles;
 import io.tetragonroutes.rules.RuleLoader;
@@ -21,6 +23,7 @@ import jakarta.inject.Singleton;
 import org.apache.camel.CamelContext;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
@@ -91,6 +94,21 @@ public class PipelineBeans {
     @Named("tetragonKafkaRecords")
     KafkaRecords kafkaRecords() {
         return new KafkaRecords(mapper);
+    }
+
+    @Produces
+    @Singleton
+    @Named("tetragonHubBatch")
+    KafkaEventBatch hubBatch(@Named("tetragonParser") EventParser parser,
+                             @ConfigProperty(name = "tetragon.sink.kafka.alerts-topic") String alertsTopic) {
+        return new KafkaEventBatch(parser, alertsTopic);
+    }
+
+    @Produces
+    @Singleton
+    @Named("tetragonHubCommit")
+    KafkaBatchCommit hubCommit() {
+        return new KafkaBatchCommit();
     }
 
     @Produces

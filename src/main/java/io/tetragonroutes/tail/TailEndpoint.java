@@ -67,6 +67,11 @@ public class TailEndpoint extends DefaultEndpoint {
         consumers.remove(c);
     }
 
+    /** Whether a route consumes from this endpoint (a hub that only reads Kafka has none running). */
+    public boolean isConsumed() {
+        return !consumers.isEmpty();
+    }
+
     /** True when every consumer of this endpoint has its export open (for readiness). */
     public boolean isReading() {
         return !consumers.isEmpty() && consumers.stream().allMatch(TailConsumer::isReading);

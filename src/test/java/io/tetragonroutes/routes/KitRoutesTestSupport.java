@@ -89,6 +89,9 @@ abstract class KitRoutesTestSupport extends CamelTestSupport {
         r.bind("tetragonNdjson", new NdjsonFormatter(mapper));
         r.bind("tetragonShipped", new ShippedCounter(registry));
         r.bind("tetragonKafkaRecords", new io.tetragonroutes.sink.KafkaRecords(mapper));
+        r.bind("tetragonHubBatch", new io.tetragonroutes.hub.KafkaEventBatch(new EventParser(mapper, registry),
+                "tetragon.alerts"));
+        r.bind("tetragonHubCommit", new io.tetragonroutes.hub.KafkaBatchCommit());
     }
 
     /** The rules in use: the shipped pack unless a test class brings its own. */

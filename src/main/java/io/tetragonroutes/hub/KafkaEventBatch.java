@@ -1,0 +1,58 @@
+package io.tetragonroutes.hub;
+
+import io.tetragonroutes.event.EventBatch;
+import io.tetragonroutes.event.EventParser;
+import io.tetragonroutes.event.TetragonEvent;
+import io.tetragonroutes.tail.LineBatch;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.component.kafka.KafkaConstants;
+
+import java.util.List;
+
+/**
+ * The hub's first step: a batch of Kafka records (the node agents' {@code kafka-sink} output) becomes the same
+ * {@link EventBatch} the tail produces, so the hub reuses every output route and sink. Each record is parsed as
+ * one line; its "file" is {@code kafka:<topic>/<partition>} and its offset the record offset, so a dead letter
+ * says where it came from. Records from the alerts topic go to the {@code alerts} output only (the node also sent
+ * them to the events topic); the rules ran on the node, so their {@code rule} fields are already in the events.
+ */
+public final class KafkaEventBatch implements Processor {
+
+    private final EventParser parser;
+    private final String alertsTopic;
+
+    public KafkaEventBatch(EventParser parser, String alertsTopic) {
+        this.parser = parser;
+        this.alertsTopic = alertsTopic;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        List<?> records = exchange.getMessage().getBody(List.class);
+        LineBatch.Builder lines = LineBatch.builder();
+        for (Object o : records == null ? List.of() : records) {
+            Message m = ((Exchange) o).getMessage();
+            byte[] value = m.getBody(byte[].class);
+            Long offset = m.getHeader(KafkaConstants.OFFSET, Long.class);
+            byte[] v = value == null ? new byte[0] : value;
+            lines.add(v, 0, v.length, source(m.getHeader(KafkaConstants.TOPIC, String.class),
+                    m.getHeader(KafkaConstants.PARTITION, Integer.class)), offset == null ? -1 : offset);
+        }
+        EventBatch batch = parser.parse(lines.build());
+        String alerts = "kafka:" + alertsTopic + "/";
+        for (TetragonEvent e : batch.getEvents()) {
+            if (e.sourceFile().startsWith(alerts)) {
+                e.routeTo("alerts");
+                e.drop(); // the node sent it to the events topic as well: it reaches `all` from there
+            }
+        }
+        exchange.setProperty(KafkaBatchCommit.HUB_RECORDS, records);
+        exchange.getMessage().setBody(batch);
+    }
+
+    private static String source(String topic, Integer partition) {
+        return "kafka:" + topic + "/" + partition;
+    }
+}
