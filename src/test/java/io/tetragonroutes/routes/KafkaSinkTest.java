@@ -43,6 +43,7 @@ class KafkaSinkTest extends KitRoutesTestSupport {
     @Override
     protected void properties(Properties p) {
         p.put("tetragon.sink.kafka.brokers", kafka.bootstrapServers());
+        p.put("tetragon.export.batch-size", "10"); // several batches, several produce calls
     }
 
     @Test

@@ -49,6 +49,12 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Reads {@code topic} from the beginning until {@code count} records arrived (or {@code timeout} passed). */
     public List<ConsumerRecord<String, byte[]>> read(String topic, int count, Duration timeout) {
+        return readUntil(topic, r -> r.size() >= count, timeout);
+    }
+
+    /** Reads {@code topic} from the beginning until {@code done} holds for what arrived (or {@code timeout} passed). */
+    public List<ConsumerRecord<String, byte[]>> readUntil(String topic,
+            java.util.function.Predicate<List<ConsumerRecord<String, byte[]>>> done, Duration timeout) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
@@ -57,7 +63,7 @@ public final class KafkaBroker implements AutoCloseable {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             c.subscribe(List.of(topic));
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (out.size() < count && System.nanoTime() < deadline) {
+            while (!done.test(out) && System.nanoTime() < deadline) {
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
             }
         }
