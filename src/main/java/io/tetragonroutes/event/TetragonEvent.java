@@ -103,6 +103,14 @@ public final class TetragonEvent {
         return text(process().path("pod").get("name"));
     }
 
+    /**
+     * "Where and what" for de-duplication: pod (namespace/name, {@code null/null} on the host) and binary. The same
+     * rule on the same key is one alert per window (rules) and one repeat series (webhook).
+     */
+    public String podBinaryKey() {
+        return podNamespace() + '/' + podName() + '\u0000' + binary();
+    }
+
     /** Kernel function of a kprobe/lsm event, null otherwise. */
     public String functionName() {
         return text(body.get("function_name"));

@@ -21,11 +21,12 @@ import java.util.List;
 public final class KafkaEventBatch implements Processor {
 
     private final EventParser parser;
-    private final String alertsTopic;
+    /** The source prefix of alerts-topic records, {@code kafka:<alerts topic>/}. */
+    private final String alertsSource;
 
     public KafkaEventBatch(EventParser parser, String alertsTopic) {
         this.parser = parser;
-        this.alertsTopic = alertsTopic;
+        this.alertsSource = source(alertsTopic, "");
     }
 
     @Override
@@ -41,9 +42,8 @@ public final class KafkaEventBatch implements Processor {
                     m.getHeader(KafkaConstants.PARTITION, Integer.class)), offset == null ? -1 : offset);
         }
         EventBatch batch = parser.parse(lines.build());
-        String alerts = "kafka:" + alertsTopic + "/";
         for (TetragonEvent e : batch.getEvents()) {
-            if (e.sourceFile().startsWith(alerts)) {
+            if (e.sourceFile().startsWith(alertsSource)) {
                 e.routeTo("alerts");
                 e.drop(); // the node sent it to the events topic as well: it reaches `all` from there
             }
@@ -52,7 +52,7 @@ public final class KafkaEventBatch implements Processor {
         exchange.getMessage().setBody(batch);
     }
 
-    private static String source(String topic, Integer partition) {
+    private static String source(String topic, Object partition) {
         return "kafka:" + topic + "/" + partition;
     }
 }

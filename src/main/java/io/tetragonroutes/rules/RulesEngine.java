@@ -207,7 +207,7 @@ public final class RulesEngine implements Processor, AutoCloseable {
     }
 
     private static String throttleKey(Rule r, TetragonEvent e) {
-        return r.id() + '\u0000' + e.podNamespace() + '/' + e.podName() + '\u0000' + e.binary();
+        return r.id() + '\u0000' + e.podBinaryKey();
     }
 
     private RuleMeters meters(String id) {

@@ -98,8 +98,7 @@ final class WebhookProducer extends DefaultProducer {
         if (repeater == null) {
             return;
         }
-        String key = e.extras().path("rule").path("ids").toString() + '\u0000' + e.podNamespace() + '/' + e.podName()
-                + '\u0000' + e.binary();
+        String key = e.extras().path("rule").path("ids").toString() + '\u0000' + e.podBinaryKey();
         if (repeating.putIfAbsent(key, Boolean.TRUE) != null) {
             return;
         }
