@@ -72,11 +72,16 @@ public class TailConsumer extends DefaultConsumer {
         running = false;
         stopSignal.countDown();
         endpoint.unregister(this);
+        // One budget for the whole drain: the reading thread may itself be delivering a batch (sinks run in-line),
+        // then the batches other threads still hold. What is not accepted by then is read again at the next start.
+        long deadline = System.nanoTime() + endpoint.drainTimeoutMs() * 1_000_000;
         if (executor != null) {
-            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
+            getEndpoint().getCamelContext().getExecutorServiceManager()
+                    .shutdownGraceful(executor, Math.max(1, endpoint.drainTimeoutMs()));
             executor = null;
         }
-        if (tracker != null && !tracker.awaitIdle(endpoint.getDrainTimeoutMs())) {
+        long leftMs = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+        if (tracker != null && !tracker.awaitIdle(leftMs)) {
             LOG.warn("Stopped with {} batches still in flight; they will be read again on the next start",
                     tracker.inflight());
         }
@@ -166,7 +171,7 @@ public class TailConsumer extends DefaultConsumer {
 
     /** Waits for in-flight batches, then goes back to the last committed position. */
     private void recover(long backoff) throws Exception {
-        tracker.awaitIdle(endpoint.getDrainTimeoutMs());
+        tracker.awaitIdle(endpoint.drainTimeoutMs());
         if (tracker.inflight() > 0) {
             return;
         }

@@ -22,7 +22,7 @@ public class TailEndpoint extends DefaultEndpoint {
     private long pollDelayMs = 100;
     private int maxInflight = 4;
     private long retryMaxBackoffMs = 30_000;
-    private long drainTimeoutMs = 30_000;
+    private long drainTimeoutSeconds = 30;
     private String checkpointName;
     private final List<TailConsumer> consumers = new CopyOnWriteArrayList<>();
 
@@ -171,12 +171,17 @@ public class TailEndpoint extends DefaultEndpoint {
         this.retryMaxBackoffMs = retryMaxBackoffMs;
     }
 
-    public long getDrainTimeoutMs() {
-        return drainTimeoutMs;
+    /** How long a stop waits for the batches in flight to be accepted (then they are read again at the next start). */
+    public long getDrainTimeoutSeconds() {
+        return drainTimeoutSeconds;
     }
 
-    public void setDrainTimeoutMs(long drainTimeoutMs) {
-        this.drainTimeoutMs = drainTimeoutMs;
+    public void setDrainTimeoutSeconds(long drainTimeoutSeconds) {
+        this.drainTimeoutSeconds = drainTimeoutSeconds;
+    }
+
+    long drainTimeoutMs() {
+        return drainTimeoutSeconds * 1000;
     }
 
     public String getCheckpointName() {

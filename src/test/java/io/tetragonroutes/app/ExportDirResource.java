@@ -17,7 +17,8 @@ public class ExportDirResource implements QuarkusTestResourceLifecycleManager {
             Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "quarkus-pipeline");
             return Map.of(
                     "tetragon.export.path", dir.resolve("export/tetragon.log").toString(),
-                    "tetragon.data.dir", dir.resolve("data").toString());
+                    "tetragon.data.dir", dir.resolve("data").toString(),
+                    "tetragon.shutdown.timeout-seconds", "17");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.apache.camel.CamelContext;
 import io.tetragonroutes.demo.DemoExport;
 import io.tetragonroutes.demo.LumberjackWriter;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -30,8 +32,20 @@ class PipelineQuarkusTest {
 
     private final ObjectMapper mapper = new ObjectMapper();
 
+    @Inject
+    CamelContext camel;
+
     private static Path config(String key) {
         return Path.of(ConfigProvider.getConfig().getValue(key, String.class));
+    }
+
+    @Test
+    void oneShutdownTimeoutForCamelAndTheTail() {
+        // ExportDirResource sets tetragon.shutdown.timeout-seconds=17
+        assertEquals(17, camel.getShutdownStrategy().getTimeout());
+        var tail = camel.getEndpoints().stream().filter(e -> e instanceof io.tetragonroutes.tail.TailEndpoint)
+                .map(e -> (io.tetragonroutes.tail.TailEndpoint) e).findFirst().orElseThrow();
+        assertEquals(17, tail.getDrainTimeoutSeconds());
     }
 
     @Test

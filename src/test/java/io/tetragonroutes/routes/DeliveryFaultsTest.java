@@ -2,7 +2,6 @@ package io.tetragonroutes.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tetragonroutes.demo.DemoExport;
 import io.tetragonroutes.demo.LumberjackWriter;
 import io.tetragonroutes.sink.webhook.WebhookReceiver;
 import org.junit.jupiter.api.AfterAll;
@@ -12,11 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
@@ -35,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DeliveryFaultsTest extends KitRoutesTestSupport {
 
     private static WebhookReceiver receiver;
-    private final DemoExport gen = new DemoExport(11, "fault-node");
+    private final ExecAlerts gen = new ExecAlerts(11, "fault-node");
 
     @BeforeAll
     static void start() throws IOException {
@@ -54,20 +51,7 @@ class DeliveryFaultsTest extends KitRoutesTestSupport {
 
     @Override
     protected Path rules() {
-        try {
-            Path d = Files.createDirectories(dir.resolve("rules"));
-            Files.writeString(d.resolve("every-exec.yaml"), """
-                    rules:
-                      - id: every-exec
-                        severity: high
-                        match: {type: process_exec}
-                        throttle: 0s
-                        actions: [alert]
-                    """);
-            return d;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return ExecAlerts.rules(dir);
     }
 
     @Override
@@ -76,33 +60,8 @@ class DeliveryFaultsTest extends KitRoutesTestSupport {
         p.put("tetragon.export.batch-size", "50");
     }
 
-    /** Writes {@code n} events (rotating when asked) and returns the exec ids among them. */
-    private Set<String> write(LumberjackWriter w, int n, List<String> all) throws IOException {
-        Set<String> execIds = new HashSet<>();
-        for (int i = 0; i < n; i++) {
-            byte[] line = gen.next();
-            w.writeLine(line);
-            JsonNode e = mapper.readTree(line);
-            all.add(new String(line, StandardCharsets.UTF_8));
-            if (e.has("process_exec")) {
-                execIds.add(e.at("/process_exec/process/exec_id").asText());
-            }
-        }
-        return execIds;
-    }
-
-    /** The exec ids of the alerts the webhook accepted (answered 200). */
     private Set<String> delivered() throws IOException {
-        Set<String> ids = new HashSet<>();
-        for (WebhookReceiver.Request r : receiver.requests()) {
-            if (r.status() == 200) {
-                JsonNode body = mapper.readTree(r.body());
-                if (body.has("event")) {
-                    ids.add(body.at("/event/process_exec/process/exec_id").asText());
-                }
-            }
-        }
-        return ids;
+        return gen.delivered(receiver);
     }
 
     private void assertEveryEventOnceInTheFileSink(List<String> written) throws IOException {
@@ -120,10 +79,10 @@ class DeliveryFaultsTest extends KitRoutesTestSupport {
     @Test
     void aWebhookReturning503For30SecondsThenRecoveringLosesNothing() throws Exception {
         receiver.failFor(Duration.ofSeconds(30), 503);
-        List<String> written = new ArrayList<>();
+        List<String> written = gen.lines;
         Set<String> execIds;
         try (LumberjackWriter w = new LumberjackWriter(export, 10_000_000, 5, false)) {
-            execIds = write(w, 400, written);
+            execIds = gen.write(w, 400);
         }
         // while it is down: the events output got its batches, the alerts are held, nothing is acknowledged past them
         await().atMost(Duration.ofSeconds(20)).until(() -> receiver.requests().size() > 3);
@@ -138,10 +97,10 @@ class DeliveryFaultsTest extends KitRoutesTestSupport {
     @Test
     void aSlowWebhookAndConnectionResetsSlowTheTailDownButLoseNothing() throws Exception {
         receiver.slow(Duration.ofSeconds(2)).resetNext(2);
-        List<String> written = new ArrayList<>();
+        List<String> written = gen.lines;
         Set<String> execIds;
         try (LumberjackWriter w = new LumberjackWriter(export, 10_000_000, 5, false)) {
-            execIds = write(w, 12, written);
+            execIds = gen.write(w, 12);
         }
         assertTrue(execIds.size() >= 2, "the generated stream has execs: " + execIds.size());
         await().atMost(Duration.ofSeconds(120)).until(() -> delivered().containsAll(execIds));
@@ -154,14 +113,14 @@ class DeliveryFaultsTest extends KitRoutesTestSupport {
     @Test
     void tetragonRotatingTwiceWhileTheWebhookIsDownLosesNothing() throws Exception {
         receiver.failFor(Duration.ofSeconds(8), 503);
-        List<String> written = new ArrayList<>();
+        List<String> written = gen.lines;
         Set<String> execIds = new HashSet<>();
         try (LumberjackWriter w = new LumberjackWriter(export, 10_000_000, 5, false)) {
-            execIds.addAll(write(w, 150, written));
-            w.rotate();
-            execIds.addAll(write(w, 150, written));
-            w.rotate();
-            execIds.addAll(write(w, 150, written));
+            execIds.addAll(gen.write(w, 150));
+            gen.rotate(w);
+            execIds.addAll(gen.write(w, 150));
+            gen.rotate(w);
+            execIds.addAll(gen.write(w, 150));
         }
         await().atMost(Duration.ofSeconds(90)).until(() -> delivered().containsAll(execIds));
         assertEquals(execIds, delivered());

@@ -72,8 +72,11 @@ abstract class KitRoutesTestSupport extends CamelTestSupport {
         p.put("tetragon.sink.file.enabled", "true");
         p.put("tetragon.sink.retry.initial-delay-ms", "100");
         p.put("tetragon.sink.retry.max-delay-ms", "1000");
+        p.put("tetragon.shutdown.timeout-seconds", "10");
         properties(p);
         ctx.getPropertiesComponent().setOverrideProperties(p); // over application.properties
+        // what camel.main.shutdown-timeout=${tetragon.shutdown.timeout-seconds} does in the app
+        ctx.getShutdownStrategy().setTimeout(Long.parseLong(p.getProperty("tetragon.shutdown.timeout-seconds")));
         ctx.getComponent("kamelet", KameletComponent.class).setLocation("file:kamelets");
         return ctx;
     }

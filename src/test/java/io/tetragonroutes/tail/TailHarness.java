@@ -36,7 +36,7 @@ final class TailHarness implements AutoCloseable {
         camel = new DefaultCamelContext();
         camel.addComponent(TailComponent.SCHEME, new TailComponent(registry));
         String uri = TailComponent.SCHEME + ":" + export + "?dataDir=" + dataDir
-                + "&lingerMs=0&pollDelayMs=20&retryMaxBackoffMs=200&drainTimeoutMs=2000"
+                + "&lingerMs=0&pollDelayMs=20&retryMaxBackoffMs=200&drainTimeoutSeconds=2"
                 + (options.isEmpty() ? "" : "&" + options);
         camel.addRoutes(new RouteBuilder() {
             @Override

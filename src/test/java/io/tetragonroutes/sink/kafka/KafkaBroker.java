@@ -16,17 +16,13 @@ import java.util.Properties;
 import java.util.UUID;
 
 /**
- * A real single-node KRaft Kafka cluster in this JVM (Kafka's own KafkaClusterTestKit), on loopback, plus a
- * consumer that reads a topic back from the beginning.
+ * A real single-node KRaft Kafka cluster on loopback, plus a consumer that reads a topic back from the beginning.
+ * {@link #start()} runs it in this JVM (Kafka's own KafkaClusterTestKit); {@link ForkedKafkaBroker} runs it as a
+ * separate process on fixed ports, so it can be killed and restarted under a running producer.
  */
-public final class KafkaBroker implements AutoCloseable {
+public abstract class KafkaBroker implements AutoCloseable {
 
-    private final KafkaClusterTestKit cluster;
-
-    private KafkaBroker(KafkaClusterTestKit cluster) {
-        this.cluster = cluster;
-    }
-
+    /** A broker in this JVM, on ephemeral ports. */
     public static KafkaBroker start() throws Exception {
         KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                 .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
@@ -40,12 +36,20 @@ public final class KafkaBroker implements AutoCloseable {
         cluster.format();
         cluster.startup();
         cluster.waitForReadyBrokers();
-        return new KafkaBroker(cluster);
+        return new KafkaBroker() {
+            @Override
+            public String bootstrapServers() {
+                return cluster.bootstrapServers();
+            }
+
+            @Override
+            public void close() throws Exception {
+                cluster.close();
+            }
+        };
     }
 
-    public String bootstrapServers() {
-        return cluster.bootstrapServers();
-    }
+    public abstract String bootstrapServers();
 
     /** Reads {@code topic} from the beginning until {@code count} records arrived (or {@code timeout} passed). */
     public List<ConsumerRecord<String, byte[]>> read(String topic, int count, Duration timeout) {
@@ -68,10 +72,5 @@ public final class KafkaBroker implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    @Override
-    public void close() throws Exception {
-        cluster.close();
     }
 }

@@ -1,0 +1,121 @@
+package io.tetragonroutes.routes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tetragonroutes.demo.LumberjackWriter;
+import io.tetragonroutes.sink.webhook.WebhookReceiver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.Set;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A stop in the middle of a busy stream (what SIGTERM does in the app) drains the batches in flight within
+ * tetragon.shutdown.timeout-seconds: the checkpoint it leaves covers exactly the lines whose alerts the webhook
+ * accepted. When the sink cannot take them in time the stop still ends on time and nothing unaccepted is
+ * acknowledged, so the next start reads those batches again (resuming from the checkpoint: TailTest, KitKillNineIT).
+ */
+@Timeout(120)
+class ShutdownDrainTest extends KitRoutesTestSupport {
+
+    private static final int TIMEOUT_SECONDS = 4;
+    private static WebhookReceiver receiver;
+    private final ExecAlerts gen = new ExecAlerts(31, "drain-node");
+
+    @BeforeAll
+    static void start() throws IOException {
+        receiver = WebhookReceiver.http();
+    }
+
+    @AfterAll
+    static void stop() {
+        receiver.close();
+    }
+
+    @BeforeEach
+    void clean() {
+        receiver.reset();
+    }
+
+    @Override
+    protected Path rules() {
+        return ExecAlerts.rules(dir);
+    }
+
+    @Override
+    protected void properties(Properties p) {
+        p.put("tetragon.sink.webhook.url", receiver.url("/alerts"));
+        p.put("tetragon.export.batch-size", "10");
+        p.put("tetragon.shutdown.timeout-seconds", String.valueOf(TIMEOUT_SECONDS));
+    }
+
+    /** The tail's committed offset in the live file, from the checkpoint on disk (0 when there is none yet). */
+    private long checkpoint() throws IOException {
+        Path dirs = data.resolve("checkpoints");
+        if (!Files.isDirectory(dirs)) {
+            return 0;
+        }
+        try (var files = Files.list(dirs)) {
+            Path cp = files.filter(f -> f.toString().endsWith(".json")).findFirst().orElse(null);
+            if (cp == null) {
+                return 0;
+            }
+            JsonNode n = mapper.readTree(cp.toFile());
+            assertEquals(export.toAbsolutePath().toString(), n.path("file").asText(), "no rotation here: the live file");
+            return n.path("offset").asLong();
+        }
+    }
+
+    @Test
+    void aStopMidStreamDrainsTheBatchesInFlightAndCheckpointsExactlyWhatWasDelivered() throws Exception {
+        receiver.slow(Duration.ofMillis(100));
+        Set<String> execIds;
+        try (LumberjackWriter w = new LumberjackWriter(export, 10_000_000, 5, false)) {
+            execIds = gen.write(w, 400);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> gen.delivered(receiver).size() >= 5);
+
+        long t0 = System.nanoTime();
+        context.stop();
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+
+        assertTrue(tookMs < TIMEOUT_SECONDS * 1000L, "the drain fits in the timeout: " + tookMs + " ms");
+        Set<String> delivered = gen.delivered(receiver);
+        assertTrue(delivered.size() < execIds.size(), "stopped mid-stream: " + delivered.size() + " of " + execIds.size());
+        long cp = checkpoint();
+        assertTrue(cp > 0, "the drained batches were acknowledged");
+        // nothing acknowledged that the webhook did not accept, and nothing accepted left unacknowledged
+        assertEquals(delivered, gen.execsBefore(cp));
+    }
+
+    @Test
+    void aSinkThatCannotTakeTheBatchesStopsOnTimeWithoutAcknowledgingThem() throws Exception {
+        receiver.failFor(Duration.ofMinutes(5), 503);
+        Set<String> execIds;
+        try (LumberjackWriter w = new LumberjackWriter(export, 10_000_000, 5, false)) {
+            execIds = gen.write(w, 100);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> receiver.requests().size() >= 2);
+
+        long t0 = System.nanoTime();
+        context.stop();
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+
+        assertTrue(tookMs < (TIMEOUT_SECONDS + 5) * 1000L, "the stop gives up after the timeout: " + tookMs + " ms");
+        assertEquals(Set.of(), gen.execsBefore(checkpoint()), "no alert acknowledged that the webhook refused");
+
+        assertTrue(gen.delivered(receiver).isEmpty());
+        assertTrue(execIds.size() > 10, "the stream had alerts to hold back: " + execIds.size());
+    }
+}
