@@ -13,6 +13,7 @@ import io.tetragonroutes.rules.parseable.ParseableAlerts;
 import io.tetragonroutes.sink.KafkaRecords;
 import io.tetragonroutes.sink.NdjsonFormatter;
 import io.tetragonroutes.sink.ShippedCounter;
+import io.tetragonroutes.sink.parseable.ParseableComponent;
 import io.tetragonroutes.sink.webhook.WebhookComponent;
 import io.tetragonroutes.tail.TailComponent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -53,6 +54,13 @@ public class PipelineBeans {
     @Named(WebhookComponent.SCHEME)
     WebhookComponent webhookComponent() {
         return new WebhookComponent();
+    }
+
+    @Produces
+    @Singleton
+    @Named(ParseableComponent.SCHEME)
+    ParseableComponent parseableComponent() {
+        return new ParseableComponent();
     }
 
     @Produces

@@ -1,20 +1,16 @@
 package io.tetragonroutes.sink.webhook;
 
+import io.tetragonroutes.sink.http.Tls;
+
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
@@ -111,7 +107,7 @@ public final class WebhookClient {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(config.timeout())
                 .followRedirects(HttpClient.Redirect.NEVER);
         if (config.skipTlsCheck()) {
-            b.sslContext(trustAll());
+            b.sslContext(Tls.trustAll());
         }
         this.http = b.build();
     }
@@ -169,28 +165,6 @@ public final class WebhookClient {
             return HexFormat.of().formatHex(mac.doFinal(body));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
-        }
-    }
-
-    /** Accepts any certificate and any host name: only for {@code skip-tls-check}, which the user chose. */
-    private static SSLContext trustAll() {
-        TrustManager tm = new X509ExtendedTrustManager() {
-            @Override public void checkClientTrusted(X509Certificate[] c, String a, Socket s) { }
-            @Override public void checkServerTrusted(X509Certificate[] c, String a, Socket s) { }
-            @Override public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) { }
-            @Override public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) { }
-            @Override public void checkClientTrusted(X509Certificate[] c, String a) { }
-            @Override public void checkServerTrusted(X509Certificate[] c, String a) { }
-            @Override public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        };
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {tm}, null);
-            return ctx;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
