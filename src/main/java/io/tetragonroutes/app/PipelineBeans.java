@@ -13,6 +13,7 @@ import io.tetragonroutes.rules.parseable.ParseableAlerts;
 import io.tetragonroutes.sink.KafkaRecords;
 import io.tetragonroutes.sink.NdjsonFormatter;
 import io.tetragonroutes.sink.ShippedCounter;
+import io.tetragonroutes.sink.elasticsearch.ElasticsearchComponent;
 import io.tetragonroutes.sink.parseable.ParseableComponent;
 import io.tetragonroutes.sink.webhook.WebhookComponent;
 import io.tetragonroutes.tail.TailComponent;
@@ -61,6 +62,13 @@ public class PipelineBeans {
     @Named(ParseableComponent.SCHEME)
     ParseableComponent parseableComponent() {
         return new ParseableComponent();
+    }
+
+    @Produces
+    @Singleton
+    @Named(ElasticsearchComponent.SCHEME)
+    ElasticsearchComponent elasticsearchComponent() {
+        return new ElasticsearchComponent();
     }
 
     @Produces

@@ -120,6 +120,11 @@ public final class TetragonEvent {
         return text(body.get("policy_name"));
     }
 
+    /** The line exactly as Tetragon wrote it (without the newline). */
+    public String originalText() {
+        return line.text();
+    }
+
     /** The file the line came from and its offset there. */
     public String sourceFile() {
         return line.file();

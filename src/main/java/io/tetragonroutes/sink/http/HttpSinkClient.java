@@ -1,5 +1,8 @@
 package io.tetragonroutes.sink.http;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.URI;
@@ -15,7 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * One HTTP service a sink writes to (Parseable, Elasticsearch): a base URL, an Authorization header built once from
  * credentials (never logged), TLS as {@link Tls} sets it, and a few quick retries with exponential backoff and
- * jitter on 5xx, 408, 429, timeouts and connection errors. Other answers are returned for the sink to interpret;
+ * jitter on 5xx, 408, 429, timeouts and connection errors. Wrong credentials stop it for a while (see
+ * {@link #send}). Other answers are returned for the sink to interpret;
  * when the attempts run out it throws {@link Unavailable} and the route's redelivery takes over (the tail pauses).
  */
 public final class HttpSinkClient {
@@ -45,9 +49,15 @@ public final class HttpSinkClient {
                          Duration initialBackoff, Duration maxBackoff) {
     }
 
+    /** After a 401/403, how long no request is sent: a bad password neither spins nor locks the account. */
+    public static final long CREDENTIALS_HOLD_OFF_MS = 60_000;
+    private static final Logger LOG = LoggerFactory.getLogger(HttpSinkClient.class);
+
     private final Config config;
     private final HttpClient http;
     private final String where;
+    private volatile long holdOffUntil;
+    private volatile String credentialsProblem;
 
     public HttpSinkClient(Config config) {
         String scheme = config.base().getScheme();
@@ -78,10 +88,15 @@ public final class HttpSinkClient {
 
     /**
      * Sends until an answer that is not worth retrying (2xx, 3xx, 4xx other than 408/429), which is returned.
-     * 401/403 throw {@link CredentialsRejected}; running out of attempts throws {@link Unavailable}.
+     * 401/403 throw {@link CredentialsRejected}, logged once as an error, and for
+     * {@link #CREDENTIALS_HOLD_OFF_MS} every call throws it again without a request; running out of attempts throws
+     * {@link Unavailable}.
      */
     public Response send(String method, String path, Map<String, String> headers, byte[] body)
             throws IOException, InterruptedException {
+        if (System.currentTimeMillis() < holdOffUntil) {
+            throw new CredentialsRejected(credentialsProblem + " (holding off: no request sent)");
+        }
         HttpRequest.Builder rb = HttpRequest.newBuilder(config.base().resolve(path)).timeout(config.timeout())
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
@@ -99,7 +114,11 @@ public final class HttpSinkClient {
                 int s = r.statusCode();
                 String text = r.body() == null ? "" : r.body();
                 if (s == 401 || s == 403) {
-                    throw new CredentialsRejected(where + " refused the credentials: HTTP " + s + " " + clip(text));
+                    credentialsProblem = where + " refused the credentials: HTTP " + s + " " + clip(text);
+                    holdOffUntil = System.currentTimeMillis() + CREDENTIALS_HOLD_OFF_MS;
+                    LOG.error("{}. Check the sink's username/password or API key (from the Secret); no request for "
+                            + "{} s, the tail pauses, nothing is lost", credentialsProblem, CREDENTIALS_HOLD_OFF_MS / 1000);
+                    throw new CredentialsRejected(credentialsProblem);
                 }
                 if (s < 500 && s != 408 && s != 429) {
                     return new Response(s, text);

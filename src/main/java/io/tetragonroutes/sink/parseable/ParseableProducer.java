@@ -28,14 +28,14 @@ import java.util.Map;
  * it is dead-lettered with Parseable's text and the rest is sent.</li>
  * <li>404 (the stream is gone): the stream is created again, once per batch, and the request repeated.</li>
  * <li>401/403: the credentials are wrong. Reported once as an error, then the sink holds off (no request) for
- * {@link #CREDENTIALS_HOLD_OFF_MS}, so a bad password neither spins nor locks the account; the tail pauses.</li>
+ * {@link HttpSinkClient#CREDENTIALS_HOLD_OFF_MS}, so a bad password neither spins nor locks the account; the tail
+ * pauses.</li>
  * <li>5xx, timeouts, refused connections: retried with backoff and jitter by the client, then by the route.</li>
  * </ul>
  * Progress is kept per batch ({@link Delivery}): a redelivery resumes after what Parseable accepted.
  */
 final class ParseableProducer extends DefaultProducer {
 
-    static final long CREDENTIALS_HOLD_OFF_MS = 60_000;
     private static final Logger LOG = LoggerFactory.getLogger(ParseableProducer.class);
 
     private final HttpSinkClient client;
@@ -47,8 +47,6 @@ final class ParseableProducer extends DefaultProducer {
     private final ObjectMapper mapper = new ObjectMapper();
     private final ParseableFlattener flattener = new ParseableFlattener(mapper);
     private volatile boolean streamReady;
-    private volatile long credentialsRejectedUntil;
-    private volatile String credentialsProblem;
 
     ParseableProducer(ParseableEndpoint endpoint, HttpSinkClient client, String stream, boolean flatten,
                       long maxBatchBytes, int maxBatchEvents, Map<String, String> metadata) {
@@ -77,40 +75,27 @@ final class ParseableProducer extends DefaultProducer {
 
     @Override
     public void process(Exchange exchange) throws Exception {
-        long now = System.currentTimeMillis();
-        if (now < credentialsRejectedUntil) {
-            throw new HttpSinkClient.CredentialsRejected(credentialsProblem + " (holding off, not sending)");
-        }
         List<TetragonEvent> events = exchange.getMessage().getMandatoryBody(EventBatch.class).getEvents();
         Delivery delivery = Delivery.of(exchange, getEndpoint().getEndpointUri());
-        try {
-            if (!streamReady) {
-                createStream();
-            }
-            byte[][] docs = new byte[events.size()][];
-            boolean recreated = false;
-            for (int from = delivery.nextPending(0); from < events.size(); from = delivery.nextPending(from)) {
-                int to = from;
-                long bytes = 2;
-                while (to < events.size() && to - from < maxBatchEvents) {
-                    if (docs[to] == null) {
-                        docs[to] = serialize(events.get(to));
-                    }
-                    if (to > from && bytes + docs[to].length + 1 > maxBatchBytes) {
-                        break;
-                    }
-                    bytes += docs[to].length + 1;
-                    to++;
+        if (!streamReady) {
+            createStream();
+        }
+        byte[][] docs = new byte[events.size()][];
+        boolean recreated = false;
+        for (int from = delivery.nextPending(0); from < events.size(); from = delivery.nextPending(from)) {
+            int to = from;
+            long bytes = 2;
+            while (to < events.size() && to - from < maxBatchEvents) {
+                if (docs[to] == null) {
+                    docs[to] = serialize(events.get(to));
                 }
-                recreated = send(events, docs, from, to, delivery, recreated);
+                if (to > from && bytes + docs[to].length + 1 > maxBatchBytes) {
+                    break;
+                }
+                bytes += docs[to].length + 1;
+                to++;
             }
-        } catch (HttpSinkClient.CredentialsRejected e) {
-            credentialsProblem = "Parseable " + e.getMessage() + ": check tetragon.sink.parseable.username and "
-                    + "password (from the Secret)";
-            credentialsRejectedUntil = System.currentTimeMillis() + CREDENTIALS_HOLD_OFF_MS;
-            LOG.error("{}; the Parseable sink holds off for {} s, the tail pauses, nothing is lost", credentialsProblem,
-                    CREDENTIALS_HOLD_OFF_MS / 1000);
-            throw e;
+            recreated = send(events, docs, from, to, delivery, recreated);
         }
         delivery.finish();
     }

@@ -1,0 +1,177 @@
+package io.tetragonroutes.sink.elasticsearch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tetragonroutes.deadletter.DeadLetter;
+import io.tetragonroutes.event.EventBatch;
+import io.tetragonroutes.event.TetragonEvent;
+import io.tetragonroutes.sink.http.Delivery;
+import io.tetragonroutes.sink.http.HttpSinkClient;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Sends a batch as {@code POST /_bulk} NDJSON ({@code create} into the data stream by default) and reads the
+ * answer item by item: 2xx accepted; 429 and 5xx items (and only those) sent again, with backoff and jitter, up to
+ * {@code maxAttempts} rounds, then the exchange fails and the route's redelivery resumes with just those items; any
+ * other 4xx item (a mapping conflict, a missing {@code @timestamp}) is dead-lettered with Elasticsearch's error
+ * type and reason, never sent again. A whole request refused as too large (413) is split. 401/403 fail the batch
+ * with a credentials error; the tail pauses and nothing is lost.
+ */
+final class ElasticsearchProducer extends DefaultProducer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchProducer.class);
+    private static final Map<String, String> NDJSON = Map.of("Content-Type", "application/x-ndjson");
+
+    private final HttpSinkClient client;
+    private final IndexName index;
+    private final String opType;
+    private final EcsDocument ecs;
+    private final long maxBatchBytes;
+    private final int maxBatchEvents;
+    private final int maxRounds;
+    private final byte[] fixedAction;
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    ElasticsearchProducer(ElasticsearchEndpoint endpoint, HttpSinkClient client, IndexName index, String opType,
+                          EcsDocument ecs, long maxBatchBytes, int maxBatchEvents, int maxRounds) {
+        super(endpoint);
+        this.client = client;
+        this.index = index;
+        this.opType = opType;
+        this.ecs = ecs;
+        this.maxBatchBytes = maxBatchBytes;
+        this.maxBatchEvents = maxBatchEvents;
+        this.maxRounds = Math.max(1, maxRounds);
+        this.fixedAction = index.date() == null ? actionJson(index.prefix()) : null;
+    }
+
+    private byte[] actionJson(String target) {
+        try {
+            return (mapper.writeValueAsString(Map.of(opType, Map.of("_index", target))) + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The items still to retry after one round, and why the last of them failed. */
+    private static final class Round {
+        final List<Integer> retry = new ArrayList<>();
+        String lastReason;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        List<TetragonEvent> events = exchange.getMessage().getMandatoryBody(EventBatch.class).getEvents();
+        Delivery delivery = Delivery.of(exchange, getEndpoint().getEndpointUri());
+        byte[][] docs = new byte[events.size()][];
+        long backoff = 200;
+        for (int round = 1; ; round++) {
+            Round r = new Round();
+            List<Integer> chunk = new ArrayList<>();
+            long bytes = 0;
+            for (int i = delivery.nextPending(0); i < events.size(); i = delivery.nextPending(i + 1)) {
+                if (docs[i] == null) {
+                    docs[i] = item(events.get(i));
+                }
+                if (!chunk.isEmpty() && (chunk.size() >= maxBatchEvents || bytes + docs[i].length > maxBatchBytes)) {
+                    bulk(events, docs, chunk, delivery, r);
+                    chunk = new ArrayList<>();
+                    bytes = 0;
+                }
+                chunk.add(i);
+                bytes += docs[i].length;
+            }
+            if (!chunk.isEmpty()) {
+                bulk(events, docs, chunk, delivery, r);
+            }
+            if (r.retry.isEmpty()) {
+                break;
+            }
+            if (round >= maxRounds) {
+                throw new IOException("Elasticsearch " + client.where() + " did not take " + r.retry.size()
+                        + " documents after " + round + " rounds; last: " + r.lastReason);
+            }
+            LOG.debug("Elasticsearch {}: {} documents to send again ({})", client.where(), r.retry.size(), r.lastReason);
+            Thread.sleep(backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
+            backoff = Math.min(backoff * 2, 5000);
+        }
+        delivery.finish();
+    }
+
+    /** One NDJSON action + document pair. */
+    private byte[] item(TetragonEvent e) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(2048);
+        out.write(fixedAction != null ? fixedAction : actionJson(index.forTime(e.time())));
+        mapper.writeValue(out, ecs.map(e));
+        out.write('\n');
+        return out.toByteArray();
+    }
+
+    private void bulk(List<TetragonEvent> events, byte[][] docs, List<Integer> chunk, Delivery delivery, Round round)
+            throws IOException, InterruptedException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (int i : chunk) {
+            body.write(docs[i]);
+        }
+        HttpSinkClient.Response resp = client.send("POST", "_bulk", NDJSON, body.toByteArray());
+        if (!resp.ok()) {
+            if (chunk.size() > 1) { // too large, or refused as a whole: find the culprit by halves
+                int mid = chunk.size() / 2;
+                bulk(events, docs, chunk.subList(0, mid), delivery, round);
+                bulk(events, docs, chunk.subList(mid, chunk.size()), delivery, round);
+                return;
+            }
+            reject(events, chunk.get(0), delivery, resp.status() == 413 ? "elasticsearch_too_large"
+                    : "elasticsearch_rejected", "HTTP " + resp.status() + " " + HttpSinkClient.clip(resp.body()));
+            return;
+        }
+        JsonNode answer = mapper.readTree(resp.body());
+        JsonNode items = answer.path("items");
+        if (!answer.path("errors").asBoolean(false)) {
+            for (int i : chunk) {
+                delivery.accepted(i, i + 1);
+            }
+            return;
+        }
+        if (items.size() != chunk.size()) {
+            throw new IOException("Elasticsearch " + client.where() + " answered " + items.size() + " items for "
+                    + chunk.size() + " documents");
+        }
+        for (int k = 0; k < chunk.size(); k++) {
+            int i = chunk.get(k);
+            JsonNode item = items.get(k).elements().next(); // {"create": {...}}
+            int status = item.path("status").asInt();
+            JsonNode error = item.path("error");
+            String why = error.path("type").asText("") + ": " + error.path("reason").asText("");
+            if (status >= 200 && status < 300) {
+                delivery.accepted(i, i + 1);
+            } else if (status == 429 || status >= 500) {
+                round.retry.add(i);
+                round.lastReason = "HTTP " + status + " " + why;
+            } else {
+                reject(events, i, delivery, "elasticsearch_rejected", "HTTP " + status + " " + why);
+            }
+        }
+    }
+
+    private void reject(List<TetragonEvent> events, int i, Delivery delivery, String reason, String why) {
+        TetragonEvent e = events.get(i);
+        LOG.warn("Elasticsearch {} refused a document ({}): dead-lettered", client.where(), why);
+        byte[] line = e.originalText().getBytes(StandardCharsets.UTF_8);
+        delivery.rejected(i, new DeadLetter(reason, why + " (from " + client.where() + ")", e.sourceFile(),
+                e.sourceOffset(), line.length, line, null, Instant.now()));
+    }
+}
