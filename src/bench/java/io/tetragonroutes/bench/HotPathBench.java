@@ -1,5 +1,11 @@
 package io.tetragonroutes.bench;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.tetragonroutes.event.TetragonEvent;
+import io.tetragonroutes.sink.elasticsearch.EcsDocument;
+import io.tetragonroutes.sink.parseable.ParseableFlattener;
+import java.io.ByteArrayOutputStream;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tetragonroutes.event.EventBatch;
@@ -25,8 +31,8 @@ import java.util.Optional;
 
 /**
  * The per-event steps after the tail, each on a batch of 1000 generated events and reported per event:
- * parse, the rules step (one rule; the default pack; the default pack plus 100 user rules), NDJSON serialization,
- * and the Jackson ceiling (readTree + writeValueAsBytes).
+ * parse, the rules step (one rule; the default pack; the default pack plus 100 user rules), serialization for the
+ * file/Kafka sinks (NDJSON), Elasticsearch (ECS mapping + JSON) and Parseable (flattened), and the Jackson ceiling (readTree + writeValueAsBytes).
  */
 @State(Scope.Benchmark)
 public class HotPathBench {
@@ -42,6 +48,9 @@ public class HotPathBench {
     private NdjsonFormatter ndjson;
     private EventBatch parsed;
     private EventBatch flagged;
+    private final EcsDocument ecs = new EcsDocument(false, "logs-cilium_tetragon.log-default");
+    private final ParseableFlattener flattener = new ParseableFlattener(mapper);
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(4 << 20);
 
     @Setup
     public void setup() throws Exception {
@@ -156,6 +165,28 @@ public class HotPathBench {
     @OperationsPerInvocation(N)
     public byte[] serializeNdjson() throws Exception {
         return ndjson.events(flagged);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public int serializeEcsBulk() throws Exception {
+        out.reset();
+        for (TetragonEvent e : flagged.getEvents()) {
+            mapper.writeValue(out, ecs.map(e));
+        }
+        return out.size();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public int serializeParseableFlattened() throws Exception {
+        out.reset();
+        for (TetragonEvent e : flagged.getEvents()) {
+            try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
+                flattener.write(e, g);
+            }
+        }
+        return out.size();
     }
 
     @Benchmark

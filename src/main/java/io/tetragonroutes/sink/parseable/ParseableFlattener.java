@@ -15,15 +15,15 @@ import java.util.Map;
  * element. So one Tetragon event is one Parseable row, and the column names are the ones Parseable itself would
  * have made, so queries and alerts work either way.
  */
-final class ParseableFlattener {
+public final class ParseableFlattener {
 
     private final ObjectMapper mapper;
 
-    ParseableFlattener(ObjectMapper mapper) {
+    public ParseableFlattener(ObjectMapper mapper) {
         this.mapper = mapper;
     }
 
-    void write(TetragonEvent e, JsonGenerator g) throws IOException {
+    public void write(TetragonEvent e, JsonGenerator g) throws IOException {
         g.writeStartObject();
         JsonNode extras = e.hasExtras() ? e.extras() : null;
         Iterator<Map.Entry<String, JsonNode>> it = e.root().fields();
