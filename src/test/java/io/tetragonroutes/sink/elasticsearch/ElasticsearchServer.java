@@ -40,6 +40,11 @@ public final class ElasticsearchServer extends FaultyHttpServer<ElasticsearchSer
         super(null);
     }
 
+    /** Over HTTPS with this server certificate. */
+    public ElasticsearchServer(javax.net.ssl.SSLContext tls) throws IOException {
+        super(tls);
+    }
+
     public ElasticsearchServer basicAuth(String user, String password) {
         basic = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         return this;
