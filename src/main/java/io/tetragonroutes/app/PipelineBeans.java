@@ -13,7 +13,12 @@ import io.tetragonroutes.rules.parseable.ParseableAlerts;
 import io.tetragonroutes.sink.KafkaRecords;
 import io.tetragonroutes.sink.NdjsonFormatter;
 import io.tetragonroutes.sink.ShippedCounter;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.tetragonroutes.enrich.K8sEnricher;
+import io.tetragonroutes.enrich.K8sSettings;
+import io.tetragonroutes.enrich.PodMetadataCache;
 import io.tetragonroutes.sink.elasticsearch.ElasticsearchComponent;
+import jakarta.enterprise.inject.Instance;
 import io.tetragonroutes.sink.parseable.ParseableComponent;
 import io.tetragonroutes.sink.webhook.WebhookComponent;
 import io.tetragonroutes.tail.TailComponent;
@@ -76,6 +81,49 @@ public class PipelineBeans {
     @Named("tetragonParser")
     EventParser parser(MeterRegistry registry) {
         return new EventParser(mapper, registry);
+    }
+
+    /**
+     * The enrichment step. The informers start in the background: the pipeline starts even when the API server is
+     * unreachable, and events pass with {@code kubernetes.pod_ref=miss} until the cache has synced.
+     */
+    @Produces
+    @Singleton
+    @Named("tetragonK8s")
+    K8sEnricher k8s(K8sConfig config, MeterRegistry registry, Instance<KubernetesClient> client) {
+        boolean on = switch (config.enabled()) {
+            case "true" -> true;
+            case "false" -> false;
+            case "auto" -> System.getenv("KUBERNETES_SERVICE_HOST") != null;
+            default -> throw new IllegalArgumentException("tetragon.k8s.enabled is auto, true or false, not '"
+                    + config.enabled() + "'");
+        };
+        if (!on) {
+            return K8sEnricher.disabled(registry);
+        }
+        if (!config.scope().equals("node") && !config.scope().equals("cluster")) {
+            throw new IllegalArgumentException("tetragon.k8s.scope is node or cluster, not '" + config.scope() + "'");
+        }
+        PodMetadataCache cache = new PodMetadataCache(client.get(), new K8sSettings(config.nodeName().orElse(null),
+                config.scope().equals("cluster"), config.deletedPodRetention(), config.maxPods(), config.labels(),
+                config.annotations(), config.annotationsExclude(), config.resync(),
+                config.serverSideNodeFilter()), registry, System::nanoTime);
+        cache.start();
+        k8sCache = cache;
+        return new K8sEnricher(cache, registry);
+    }
+
+    private volatile PodMetadataCache k8sCache;
+
+    /** For the health check: the cache, when enrichment is on. */
+    PodMetadataCache k8sCache() {
+        return k8sCache;
+    }
+
+    void closeK8s(@Disposes @Named("tetragonK8s") K8sEnricher enricher) {
+        if (k8sCache != null) {
+            k8sCache.close();
+        }
     }
 
     /** The rules step. Built when the route starts: a bad rules file stops start-up with file, line and rule. */

@@ -85,6 +85,7 @@ abstract class KitRoutesTestSupport extends CamelTestSupport {
     protected void bindToRegistry(Registry r) {
         r.bind(TailComponent.SCHEME, new TailComponent(registry));
         r.bind("tetragonParser", new EventParser(mapper, registry));
+        r.bind("tetragonK8s", k8s());
         RuleLoader loader = new RuleLoader(k -> java.util.Optional.ofNullable(
                 k.equals("tetragon.rules.internal-cidrs") ? "10.0.0.0/8" : null), null, Duration.ofSeconds(60));
         r.bind("tetragonRules", new RulesEngine(new RuleFiles(rules(), null, loader, null), registry,
@@ -95,6 +96,11 @@ abstract class KitRoutesTestSupport extends CamelTestSupport {
         r.bind("tetragonHubBatch", new io.tetragonroutes.hub.KafkaEventBatch(new EventParser(mapper, registry),
                 "tetragon.alerts"));
         r.bind("tetragonHubCommit", new io.tetragonroutes.hub.KafkaBatchCommit());
+    }
+
+    /** The enrichment step: off unless a test class brings a cache. */
+    protected io.tetragonroutes.enrich.K8sEnricher k8s() {
+        return io.tetragonroutes.enrich.K8sEnricher.disabled(registry);
     }
 
     /** The rules in use: the shipped pack unless a test class brings its own. */
