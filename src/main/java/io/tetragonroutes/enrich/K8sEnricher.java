@@ -48,7 +48,14 @@ public final class K8sEnricher implements Processor {
             return;
         }
         EventBatch batch = exchange.getMessage().getBody(EventBatch.class);
-        if (batch == null) {
+        if (batch != null) {
+            enrich(batch);
+        }
+    }
+
+    /** Adds {@code kubernetes} to every process event of the batch. */
+    public void enrich(EventBatch batch) {
+        if (cache == null) {
             return;
         }
         cache.expireIfDue();

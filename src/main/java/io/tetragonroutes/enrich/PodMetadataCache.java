@@ -158,6 +158,15 @@ public final class PodMetadataCache implements AutoCloseable {
                 });
     }
 
+    /**
+     * Adds pods without an API server (no owners beyond the pod's own references, no namespace or node labels): for
+     * benchmarks and for replaying an export against a saved pod list.
+     */
+    public void preload(java.util.Collection<Pod> pods) {
+        pods.forEach(this::upsert);
+        synced = true;
+    }
+
     public boolean isSynced() {
         return synced;
     }

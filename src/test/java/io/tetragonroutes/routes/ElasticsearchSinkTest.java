@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tetragonroutes.Samples;
 import io.tetragonroutes.demo.DemoExport;
-import io.tetragonroutes.demo.LumberjackWriter;
 import io.tetragonroutes.sink.elasticsearch.ElasticsearchServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,6 +14,8 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -71,18 +72,22 @@ class ElasticsearchSinkTest extends KitRoutesTestSupport {
         return out;
     }
 
+    /** Writes the export at once (a rename), so that the tail reads it as whole batches. */
     private List<String> writeGenerated(int n, String extraLine) throws IOException {
         List<String> lines = new ArrayList<>();
-        try (LumberjackWriter w = new LumberjackWriter(export, 10_000_000, 5, false)) {
-            for (int i = 0; i < n; i++) {
-                byte[] line = gen.next();
-                w.writeLine(line);
-                lines.add(new String(line, StandardCharsets.UTF_8));
-                if (i == n / 2 && extraLine != null) {
-                    w.writeLine(extraLine.getBytes(StandardCharsets.UTF_8));
-                }
+        StringBuilder file = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            String line = new String(gen.next(), StandardCharsets.UTF_8);
+            lines.add(line);
+            file.append(line).append('\n');
+            if (i == n / 2 && extraLine != null) {
+                file.append(extraLine).append('\n');
             }
         }
+        Files.createDirectories(export.getParent());
+        Path tmp = export.resolveSibling("export.tmp");
+        Files.writeString(tmp, file);
+        Files.move(tmp, export, StandardCopyOption.ATOMIC_MOVE);
         return lines;
     }
 
