@@ -3,16 +3,11 @@ package io.tetragonroutes.routes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tetragonroutes.demo.LumberjackWriter;
-import io.tetragonroutes.sink.webhook.WebhookReceiver;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -29,34 +24,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * retried in place; the sinks that took the batch do not get it again).
  */
 @Timeout(240)
-class DeliveryFaultsTest extends KitRoutesTestSupport {
+class DeliveryFaultsTest extends ExecAlertsTestSupport {
 
-    private static WebhookReceiver receiver;
     private final ExecAlerts gen = new ExecAlerts(11, "fault-node");
-
-    @BeforeAll
-    static void start() throws IOException {
-        receiver = WebhookReceiver.http();
-    }
-
-    @AfterAll
-    static void stop() {
-        receiver.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        receiver.reset();
-    }
-
-    @Override
-    protected Path rules() {
-        return ExecAlerts.rules(dir);
-    }
 
     @Override
     protected void properties(Properties p) {
-        p.put("tetragon.sink.webhook.url", receiver.url("/alerts"));
+        super.properties(p);
         p.put("tetragon.export.batch-size", "50");
     }
 

@@ -2,10 +2,6 @@ package io.tetragonroutes.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tetragonroutes.demo.LumberjackWriter;
-import io.tetragonroutes.sink.webhook.WebhookReceiver;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,35 +23,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * acknowledged, so the next start reads those batches again (resuming from the checkpoint: TailTest, KitKillNineIT).
  */
 @Timeout(120)
-class ShutdownDrainTest extends KitRoutesTestSupport {
+class ShutdownDrainTest extends ExecAlertsTestSupport {
 
     private static final int TIMEOUT_SECONDS = 4;
-    private static WebhookReceiver receiver;
     private final ExecAlerts gen = new ExecAlerts(31, "drain-node");
-
-    @BeforeAll
-    static void start() throws IOException {
-        receiver = WebhookReceiver.http();
-    }
-
-    @AfterAll
-    static void stop() {
-        receiver.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        receiver.reset();
-    }
-
-    @Override
-    protected Path rules() {
-        return ExecAlerts.rules(dir);
-    }
 
     @Override
     protected void properties(Properties p) {
-        p.put("tetragon.sink.webhook.url", receiver.url("/alerts"));
+        super.properties(p);
         p.put("tetragon.export.batch-size", "10");
         p.put("tetragon.shutdown.timeout-seconds", String.valueOf(TIMEOUT_SECONDS));
     }

@@ -1,15 +1,9 @@
 package io.tetragonroutes.sink.parseable;
 
-import io.tetragonroutes.rules.Durations;
 import io.tetragonroutes.sink.http.HttpSinkClient;
-import io.tetragonroutes.sink.http.Tls;
-import org.apache.camel.Consumer;
-import org.apache.camel.Processor;
+import io.tetragonroutes.sink.http.HttpSinkEndpoint;
 import org.apache.camel.Producer;
-import org.apache.camel.support.DefaultEndpoint;
 
-import java.net.URI;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -24,10 +18,7 @@ import java.util.regex.Pattern;
  * static {@code X-P-<name>} headers that become columns), {@code skipTlsCheck}, {@code caFile}, {@code timeout},
  * {@code maxAttempts} (quick retries per request before the route's redelivery takes over).
  */
-public class ParseableEndpoint extends DefaultEndpoint {
-
-    /** The URL the shipped routes pass when {@code tetragon.sink.parseable.url} is unset. */
-    public static final String DISABLED = "off";
+public class ParseableEndpoint extends HttpSinkEndpoint {
 
     private static final Pattern STREAM_NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern META_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -38,44 +29,22 @@ public class ParseableEndpoint extends DefaultEndpoint {
             "having", "insert", "update", "delete", "create", "drop", "alter", "table", "into", "values", "set",
             "with", "exists", "true", "false", "cast", "asc", "desc", "show", "explain", "describe");
 
-    private final String stream;
-    private String url;
-    private String username;
-    private String password;
     private boolean flatten;
-    private long maxBatchBytes = 9L * 1024 * 1024;
-    private int maxBatchEvents = 1000;
     private String metadata;
-    private boolean skipTlsCheck;
-    private String caFile;
-    private String timeout = "30s";
-    private int maxAttempts = 3;
-    private HttpSinkClient client;
     private Map<String, String> metadataHeaders;
 
     public ParseableEndpoint(String uri, ParseableComponent component, String stream) {
-        super(uri, component);
-        this.stream = stream;
+        super(uri, component, ParseableComponent.SCHEME, stream, "tetragon.sink.parseable.url", 9L * 1024 * 1024);
     }
 
-    void validate() {
-        checkStreamName(stream);
-        if (DISABLED.equals(url)) {
-            return;
-        }
-        if (url == null || url.isBlank()) {
-            throw new IllegalArgumentException("tetragon-parseable:" + stream + " needs url=RAW(http(s)://host:port)");
-        }
-        if (maxBatchBytes < 1024 || maxBatchEvents < 1) {
-            throw new IllegalArgumentException("tetragon-parseable:" + stream
-                    + ": maxBatchBytes must be at least 1024 and maxBatchEvents at least 1");
-        }
+    @Override
+    protected void validateAlways() {
+        checkStreamName(name());
+    }
+
+    @Override
+    protected void validateEnabled() {
         metadataHeaders = parseMetadata(metadata);
-        // built now so that a bad URL or CA file fails at start-up, not at the first batch
-        client = new HttpSinkClient(new HttpSinkClient.Config(URI.create(url.endsWith("/") ? url : url + "/"),
-                username == null || username.isEmpty() ? null : HttpSinkClient.basic(username, password),
-                Tls.context(skipTlsCheck, caFile), Durations.parse(timeout), maxAttempts, Duration.ofMillis(200),
-                Duration.ofSeconds(5)));
     }
 
     /** Parseable's rule for stream names, checked before start so a typo fails with a clear message. */
@@ -118,65 +87,15 @@ public class ParseableEndpoint extends DefaultEndpoint {
     }
 
     @Override
-    public Producer createProducer() {
-        if (DISABLED.equals(url)) {
-            throw new IllegalStateException("tetragon-parseable:" + stream + " is off: set tetragon.sink.parseable.url");
-        }
-        return new ParseableProducer(this, client, stream, flatten, maxBatchBytes, maxBatchEvents, metadataHeaders);
-    }
-
-    @Override
-    public Consumer createConsumer(Processor processor) {
-        throw new UnsupportedOperationException("tetragon-parseable is a sink only");
-    }
-
-    /** Without the URL and credentials. */
-    @Override
-    protected String createEndpointUri() {
-        return "tetragon-parseable:" + stream;
-    }
-
-    public void setUrl(String url) {
-        this.url = url;
-    }
-
-    public void setUsername(String username) {
-        this.username = username;
-    }
-
-    public void setPassword(String password) {
-        this.password = password;
+    protected Producer newProducer(HttpSinkClient client) {
+        return new ParseableProducer(this, client, name(), flatten, maxBatchBytes(), maxBatchEvents(), metadataHeaders);
     }
 
     public void setFlatten(boolean flatten) {
         this.flatten = flatten;
     }
 
-    public void setMaxBatchBytes(long maxBatchBytes) {
-        this.maxBatchBytes = maxBatchBytes;
-    }
-
-    public void setMaxBatchEvents(int maxBatchEvents) {
-        this.maxBatchEvents = maxBatchEvents;
-    }
-
     public void setMetadata(String metadata) {
         this.metadata = metadata;
-    }
-
-    public void setSkipTlsCheck(boolean skipTlsCheck) {
-        this.skipTlsCheck = skipTlsCheck;
-    }
-
-    public void setCaFile(String caFile) {
-        this.caFile = caFile;
-    }
-
-    public void setTimeout(String timeout) {
-        this.timeout = timeout;
-    }
-
-    public void setMaxAttempts(int maxAttempts) {
-        this.maxAttempts = maxAttempts;
     }
 }
