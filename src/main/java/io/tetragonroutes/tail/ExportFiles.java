@@ -45,7 +45,11 @@ final class ExportFiles {
     }
 
     static String stampNow() {
-        return STAMP.format(Instant.now());
+        return stamp(Instant.now());
+    }
+
+    static String stamp(Instant t) {
+        return STAMP.format(t);
     }
 
     /** The rotation stamp in a backup's name, or null for any other name. */

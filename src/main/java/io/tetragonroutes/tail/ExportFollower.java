@@ -62,7 +62,9 @@ final class ExportFollower implements LineSource {
     private long lagCheckedAt;
 
     ExportFollower(Path live, boolean startAtEnd, Checkpoint resumeFrom, LineSplitter splitter, TailMetrics metrics) {
-        this.startedAt = ExportFiles.stampNow();
+        // Backup stamps have millisecond precision and "after" is strict: a file rotated in the very millisecond we
+        // start must count as new (reading one old file then is better than losing a new one).
+        this.startedAt = ExportFiles.stamp(java.time.Instant.now().minusMillis(1));
         this.files = new ExportFiles(live);
         this.startAtEnd = startAtEnd;
         this.resumeFrom = resumeFrom;
