@@ -49,9 +49,21 @@ public final class PodMetadataCache implements AutoCloseable {
         final Map<String, ObjectNode> rendered = new ConcurrentHashMap<>();
         volatile long renderedGeneration = -1;
 
+        /** The container ids of the pod, and the 31- and 24-character prefixes Tetragon writes as docker. */
+        final List<String> containerKeys = new ArrayList<>();
+
         Entry(Pod pod) {
             this.pod = pod;
             this.key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+            for (String id : containerIds(pod)) {
+                containerKeys.add(id);
+                if (id.length() >= 31) {
+                    containerKeys.add(id.substring(0, 31));
+                }
+                if (id.length() >= 24) {
+                    containerKeys.add(id.substring(0, 24));
+                }
+            }
         }
     }
 
@@ -190,16 +202,10 @@ public final class PodMetadataCache implements AutoCloseable {
         }
         Entry old = byName.put(e.key, e);
         if (old != null) {
-            byContainer.values().removeIf(x -> x == old);
+            unindex(old);
         }
-        for (String id : containerIds(p)) {
-            byContainer.put(id, e);
-            if (id.length() >= 31) {
-                byContainer.put(id.substring(0, 31), e);
-            }
-            if (id.length() >= 24) {
-                byContainer.put(id.substring(0, 24), e);
-            }
+        for (String k : e.containerKeys) {
+            byContainer.put(k, e);
         }
         generation.incrementAndGet();
     }
@@ -228,7 +234,7 @@ public final class PodMetadataCache implements AutoCloseable {
         byName.values().removeIf(e -> {
             boolean gone = e.deletedAt != 0 && now - e.deletedAt > keep;
             if (gone) {
-                byContainer.values().removeIf(x -> x == e);
+                unindex(e);
             }
             return gone;
         });
@@ -239,12 +245,19 @@ public final class PodMetadataCache implements AutoCloseable {
         for (Entry e : byName.values()) {
             if (e.deletedAt != 0) {
                 byName.remove(e.key);
-                byContainer.values().removeIf(x -> x == e);
+                unindex(e);
                 evicted.increment();
                 return true;
             }
         }
         return byName.size() < settings.maxPods();
+    }
+
+    /** Drops the entry's container keys (those another entry took over stay). */
+    private void unindex(Entry e) {
+        for (String k : e.containerKeys) {
+            byContainer.remove(k, e);
+        }
     }
 
     private static List<String> containerIds(Pod p) {
