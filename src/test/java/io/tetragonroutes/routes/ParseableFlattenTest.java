@@ -3,9 +3,6 @@ package io.tetragonroutes.routes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tetragonroutes.Samples;
-import io.tetragonroutes.sink.parseable.ParseableServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,25 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Parseable's own flattening gives it, arrays as one column of JSON text.
  */
 @Timeout(120)
-class ParseableFlattenTest extends KitRoutesTestSupport {
-
-    private static ParseableServer parseable;
-
-    @BeforeAll
-    static void start() throws IOException {
-        parseable = new ParseableServer();
-    }
-
-    @AfterAll
-    static void stop() {
-        parseable.close();
-    }
+class ParseableFlattenTest extends ParseableTestSupport {
 
     @Override
     protected void properties(Properties p) {
-        p.put("tetragon.sink.parseable.url", parseable.url(""));
-        p.put("tetragon.sink.parseable.username", "admin");
-        p.put("tetragon.sink.parseable.password", "admin");
+        super.properties(p);
         p.put("tetragon.sink.parseable.flatten", "true");
     }
 
@@ -62,12 +45,12 @@ class ParseableFlattenTest extends KitRoutesTestSupport {
         List<ObjectNode> rows = parseable.rows("tetragon");
         assertEquals(lines.size(), rows.size(), "one row per event, also for kprobes with several args");
         Map<String, ObjectNode> byKey = new HashMap<>();
-        rows.forEach(r -> byKey.put(ParseableSinkTest.rowKey(r), r));
+        rows.forEach(r -> byKey.put(rowKey(r), r));
         int arrays = 0;
         for (String l : lines) {
             JsonNode event = mapper.readTree(l);
-            ObjectNode row = byKey.get(ParseableSinkTest.key(event));
-            assertTrue(row != null, "no row for " + ParseableSinkTest.key(event));
+            ObjectNode row = byKey.get(key(event));
+            assertTrue(row != null, "no row for " + key(event));
             arrays += check(row, "", event);
         }
         assertTrue(arrays > 20, "the samples have arrays (kprobe args): " + arrays);

@@ -5,10 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tetragonroutes.Samples;
 import io.tetragonroutes.demo.DemoExport;
 import io.tetragonroutes.demo.LumberjackWriter;
-import io.tetragonroutes.sink.parseable.ParseableServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,51 +31,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * again, an over-large request is split, and wrong credentials stop the sink without spinning.
  */
 @Timeout(120)
-class ParseableSinkTest extends KitRoutesTestSupport {
+class ParseableSinkTest extends ParseableTestSupport {
 
-    private static ParseableServer parseable;
     private final DemoExport gen = new DemoExport(41, "parseable-node");
-
-    @BeforeAll
-    static void start() throws IOException {
-        parseable = new ParseableServer();
-    }
-
-    @AfterAll
-    static void stop() {
-        parseable.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        parseable.reset();
-    }
 
     @Override
     protected void properties(Properties p) {
-        p.put("tetragon.sink.parseable.url", parseable.url(""));
-        p.put("tetragon.sink.parseable.username", "admin");
-        p.put("tetragon.sink.parseable.password", "admin");
+        super.properties(p);
         p.put("tetragon.sink.parseable.metadata", "node=parseable-node; cluster=test");
         p.put("tetragon.sink.parseable.max-batch-events", "10");
         p.put("tetragon.export.batch-size", "50");
-    }
-
-    /** One key per Tetragon event: its type, time and exec id (unique in what the tests write). */
-    static String key(JsonNode event) {
-        String type = event.fieldNames().next();
-        return type + "|" + event.path("time").asText() + "|" + event.path(type).path("process").path("exec_id").asText();
-    }
-
-    /** The same key read from a row Parseable flattened. */
-    static String rowKey(JsonNode row) {
-        for (String type : List.of("process_exec", "process_exit", "process_kprobe", "process_throttle",
-                "rate_limit_info")) {
-            if (row.has(type + "_process_exec_id") || row.fieldNames().next().startsWith(type)) {
-                return type + "|" + row.path("time").asText() + "|" + row.path(type + "_process_exec_id").asText();
-            }
-        }
-        throw new AssertionError("no event type in row " + row);
     }
 
     private List<String> writeGenerated(int n, String extraLine) throws IOException {
