@@ -1,6 +1,5 @@
 package io.tetragonroutes.enrich;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
@@ -63,16 +62,16 @@ public final class K8sEnricher implements Processor {
         long c = 0;
         long m = 0;
         for (TetragonEvent e : batch.getEvents()) {
-            JsonNode process = e.process();
-            if (process.isMissingNode()) {
+            if (!e.hasProcess()) {
                 continue; // throttle and rate-limit events are about Tetragon, not a process
             }
             ObjectNode k = null;
-            JsonNode pod = process.path("pod");
-            String docker = process.path("docker").asText(null);
-            if (pod.hasNonNull("name") && pod.hasNonNull("namespace")) {
-                k = cache.byPod(pod.get("namespace").asText(), pod.get("name").asText(),
-                        pod.path("container").path("id").asText(docker));
+            String docker = e.docker();
+            String namespace = e.podNamespace();
+            String name = e.podName();
+            if (namespace != null && name != null) {
+                String container = e.containerId();
+                k = cache.byPod(namespace, name, container != null ? container : docker);
             }
             if (k != null) {
                 p++;

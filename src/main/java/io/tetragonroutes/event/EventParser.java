@@ -1,12 +1,15 @@
 package io.tetragonroutes.event;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tetragonroutes.deadletter.DeadLetter;
@@ -25,12 +28,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@link LineBatch} in, {@link EventBatch} out. Each line is parsed once into a Jackson tree; a line that is not one
- * JSON object becomes a {@link DeadLetter} with the reason, and the batch goes on.
+ * {@link LineBatch} in, {@link EventBatch} out. Each line is read once by a streaming parser that validates all of it
+ * but builds a tree only of the fields the hot path reads ({@link FieldDemand}); the full tree is built later only
+ * for an event a step asks it of (ECS mapping, flattening, alerts). A line that is not one JSON object becomes a
+ * {@link DeadLetter} with the reason, and the batch goes on.
  */
 public final class EventParser implements Processor {
 
     private final ObjectReader reader;
+    private final JsonFactory factory;
     private final MeterRegistry registry;
     private final Map<EventType, Counter> parsed = new EnumMap<>(EventType.class);
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
@@ -39,6 +45,7 @@ public final class EventParser implements Processor {
     public EventParser(ObjectMapper mapper, MeterRegistry registry) {
         // Trailing garbage after the object ("{...} xyz") is a bad line, not a good event.
         this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.factory = mapper.getFactory();
         this.registry = registry;
         for (EventType t : EventType.values()) {
             parsed.put(t, registry.counter("tetragon.events.parsed", "type", t.key()));
@@ -72,16 +79,31 @@ public final class EventParser implements Processor {
             blank.increment();
             return;
         }
-        try {
-            JsonNode tree = reader.readTree(line.buf(), line.off(), line.len());
-            if (!(tree instanceof ObjectNode obj)) {
-                bad.add(deadLetter(line, "not_an_object", "a Tetragon export line is one JSON object, this is "
-                        + (tree == null ? "empty" : tree.getNodeType().toString().toLowerCase())));
+        try (JsonParser p = factory.createParser(line.buf(), line.off(), line.len())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                notAnObject(line, bad);
                 return;
             }
-            TetragonEvent e = TetragonEvent.of(obj, line);
+            TetragonEvent e = TreeView.read(p, FieldDemand.current(), line, reader);
+            JsonToken after = p.nextToken();
+            if (after != null) {
+                throw new JsonParseException(p, "Trailing token (of type " + after + ") found after value");
+            }
             parsed.get(e.type()).increment();
             events.add(e);
+        } catch (JsonProcessingException e) {
+            bad.add(deadLetter(line, reason(line, e), describe(e)));
+        } catch (IOException e) {
+            bad.add(deadLetter(line, "malformed_json", e.toString()));
+        }
+    }
+
+    /** Rare: the line is valid JSON or not, but not an object. The full reader says which. */
+    private void notAnObject(Line line, List<DeadLetter> bad) {
+        try {
+            JsonNode tree = reader.readTree(line.buf(), line.off(), line.len());
+            bad.add(deadLetter(line, "not_an_object", "a Tetragon export line is one JSON object, this is "
+                    + (tree == null ? "empty" : tree.getNodeType().toString().toLowerCase())));
         } catch (JsonProcessingException e) {
             bad.add(deadLetter(line, reason(line, e), describe(e)));
         } catch (IOException e) {

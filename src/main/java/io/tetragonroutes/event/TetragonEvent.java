@@ -2,6 +2,8 @@ package io.tetragonroutes.event;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -9,45 +11,44 @@ import io.tetragonroutes.tail.Line;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /**
- * One Tetragon event: the parsed tree (read-only by convention), the exact bytes it was parsed from, and the fields
- * later steps add beside Tetragon's own ({@code rule}, {@code kubernetes}, ...). Serializing an event with no
- * additions writes the original bytes; with additions, the original object is extended without re-encoding it.
+ * One Tetragon event: the exact bytes it was read from, a tree of the fields the hot path reads
+ * ({@link FieldDemand}), the full tree on demand, and the fields later steps add beside Tetragon's own
+ * ({@code rule}, {@code kubernetes}, ...). Serializing an event with no additions writes the original bytes; with
+ * additions, the original object is extended without re-encoding it.
  */
 public final class TetragonEvent {
 
-    private final ObjectNode root;
+    private final ObjectNode view;
+    private final int viewVersion;
+    private final String[] topNames;
     private final EventType type;
     private final String typeKey;
-    private final JsonNode body;
+    /** The member holding the event, or null when the line has none. */
+    private final String bodyKey;
     private final Line line;
+    private final ObjectReader reader;
+    private volatile ObjectNode full;
     private ObjectNode extras;
     private List<String> outputs;
     private boolean dropped;
 
-    private TetragonEvent(ObjectNode root, EventType type, String typeKey, JsonNode body, Line line) {
-        this.root = root;
+    /** From the streaming parser: {@code view} holds what demand {@code viewVersion} asked for. */
+    TetragonEvent(ObjectNode view, int viewVersion, String[] topNames, EventType type, String bodyKey, Line line,
+                  ObjectReader reader) {
+        this.view = view;
+        this.viewVersion = viewVersion;
+        this.topNames = topNames;
         this.type = type;
-        this.typeKey = typeKey;
-        this.body = body;
+        this.bodyKey = bodyKey;
+        this.typeKey = bodyKey == null ? "unknown" : bodyKey;
         this.line = line;
-    }
-
-    static TetragonEvent of(ObjectNode root, Line line) {
-        Iterator<Map.Entry<String, JsonNode>> it = root.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
-            EventType t = EventType.ofKey(e.getKey());
-            if (t != null) {
-                return new TetragonEvent(root, t, e.getKey(), e.getValue(), line);
-            }
-        }
-        return new TetragonEvent(root, EventType.UNKNOWN, "unknown", MissingNode.getInstance(), line);
+        this.reader = reader;
     }
 
     public EventType type() {
@@ -64,43 +65,104 @@ public final class TetragonEvent {
         return type == EventType.UNKNOWN ? TextNode.valueOf(typeKey) : type.keyNode();
     }
 
-    /** The whole line as parsed. Do not modify it: add fields with {@link #extras}. */
+    /**
+     * The whole line as a tree, parsed on first use (the line was validated when it was read). Do not modify it:
+     * add fields with {@link #extras}.
+     */
     public ObjectNode root() {
-        return root;
+        ObjectNode r = full;
+        if (r == null) {
+            try {
+                r = (ObjectNode) reader.readTree(line.buf(), line.off(), line.len());
+            } catch (IOException e) {
+                throw new UncheckedIOException("a line that parsed before does not parse now", e);
+            }
+            full = r;
+        }
+        return r;
     }
 
-    /** The object under the event key ({@code root.process_kprobe}). */
+    /**
+     * The tree to read a path from that was registered at demand version {@code version}: the partial tree if it
+     * has that path, else the full one.
+     */
+    public ObjectNode tree(int version) {
+        return version <= viewVersion ? view : root();
+    }
+
+    /** {@link #body()} of {@link #tree(int)}. */
+    public JsonNode body(int version) {
+        return bodyKey == null ? MissingNode.getInstance() : tree(version).path(bodyKey);
+    }
+
+    /** The object under the event key ({@code root.process_kprobe}), from the full tree. */
     public JsonNode body() {
-        return body;
+        return body(Integer.MAX_VALUE);
+    }
+
+    private JsonNode viewBody() {
+        return body(0);
+    }
+
+    /** Whether the line has this top-level member. */
+    public boolean has(String topLevelName) {
+        for (String n : topNames) {
+            if (n.equals(topLevelName)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public String nodeName() {
-        return text(root.get("node_name"));
+        return text(view.get("node_name"));
     }
 
     public String time() {
-        return text(root.get("time"));
+        return text(view.get("time"));
     }
 
+    /** The full {@code process} object. */
     public JsonNode process() {
-        return body.path("process");
+        return body().path("process");
     }
 
+    /** The full {@code parent} object. */
     public JsonNode parent() {
-        return body.path("parent");
+        return body().path("parent");
+    }
+
+    /** Whether the event is about a process (throttle and rate-limit events are about Tetragon itself). */
+    public boolean hasProcess() {
+        return viewBody().has("process");
     }
 
     public String binary() {
-        return text(process().get("binary"));
+        return text(viewBody().path("process").get("binary"));
+    }
+
+    /** {@code process.docker}: the container id prefix Tetragon writes, or null. */
+    public String docker() {
+        return text(viewBody().path("process").get("docker"));
     }
 
     /** Namespace of the pod the process runs in; null for host processes. */
     public String podNamespace() {
-        return text(process().path("pod").get("namespace"));
+        return text(viewBody().path("process").path("pod").get("namespace"));
     }
 
     public String podName() {
-        return text(process().path("pod").get("name"));
+        return text(viewBody().path("process").path("pod").get("name"));
+    }
+
+    /** The pod uid Tetragon wrote (newer versions), or null. */
+    public String podUid() {
+        return text(viewBody().path("process").path("pod").get("uid"));
+    }
+
+    /** {@code process.pod.container.id}, or null. */
+    public String containerId() {
+        return text(viewBody().path("process").path("pod").path("container").get("id"));
     }
 
     /**
@@ -113,11 +175,11 @@ public final class TetragonEvent {
 
     /** Kernel function of a kprobe/lsm event, null otherwise. */
     public String functionName() {
-        return text(body.get("function_name"));
+        return text(viewBody().get("function_name"));
     }
 
     public String policyName() {
-        return text(body.get("policy_name"));
+        return text(viewBody().get("policy_name"));
     }
 
     /** The line exactly as Tetragon wrote it (without the newline). */
@@ -137,7 +199,7 @@ public final class TetragonEvent {
     /** Fields added beside Tetragon's own, created on first use. */
     public ObjectNode extras() {
         if (extras == null) {
-            extras = root.objectNode();
+            extras = JsonNodeFactory.instance.objectNode();
         }
         return extras;
     }
@@ -185,8 +247,8 @@ public final class TetragonEvent {
         }
         Iterator<String> names = extras.fieldNames();
         while (names.hasNext()) {
-            if (root.has(names.next())) { // would duplicate a key: merge in a copy instead
-                ObjectNode merged = root.deepCopy();
+            if (has(names.next())) { // would duplicate a key: merge in a copy instead
+                ObjectNode merged = root().deepCopy();
                 merged.setAll(extras);
                 mapper.writeValue(out, merged);
                 return;
@@ -198,7 +260,7 @@ public final class TetragonEvent {
         }
         out.write(line.buf(), line.off(), end - 1 - line.off());
         byte[] add = mapper.writeValueAsBytes(extras); // {"rule":{...}}: splice its inside before our '}'
-        if (!root.isEmpty()) {
+        if (topNames.length > 0) {
             out.write(',');
         }
         out.write(add, 1, add.length - 1);

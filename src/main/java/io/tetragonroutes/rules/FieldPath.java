@@ -1,6 +1,7 @@
 package io.tetragonroutes.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tetragonroutes.event.FieldDemand;
 import io.tetragonroutes.event.TetragonEvent;
 
 import java.util.ArrayList;
@@ -33,6 +34,8 @@ public final class FieldPath {
     private final int[] indexes;
     /** The event type key the path is rooted in, or null ({@code *}, top-level fields, extras). */
     private final String eventKey;
+    /** The parser's demand version that has this path (see {@link FieldDemand}). */
+    private final int demand;
 
     private FieldPath(String text, boolean body, boolean type, List<String> names, List<Integer> kinds,
                       List<Integer> indexes, String eventKey) {
@@ -43,6 +46,16 @@ public final class FieldPath {
         this.kinds = kinds.stream().mapToInt(Integer::intValue).toArray();
         this.indexes = indexes.stream().mapToInt(Integer::intValue).toArray();
         this.eventKey = eventKey;
+        this.demand = type ? 0 : register();
+    }
+
+    /** Asks the parser to keep this path in its partial tree from now on. */
+    private int register() {
+        List<String> steps = new ArrayList<>(names.length);
+        for (int i = eventKey != null ? 1 : 0; i < names.length; i++) {
+            steps.add(kinds[i] == NAME ? names[i] : null);
+        }
+        return FieldDemand.require(body || eventKey != null ? FieldDemand.Root.BODY : FieldDemand.Root.TOP, steps);
     }
 
     /** Compiles and checks a path; throws {@link IllegalArgumentException} with what is wrong. */
@@ -170,9 +183,9 @@ public final class FieldPath {
             return test.test(e.typeNode());
         }
         if (body) {
-            return walk(e.body(), 0, test);
+            return walk(e.body(demand), 0, test);
         }
-        JsonNode start = e.root().get(names[0]);
+        JsonNode start = e.tree(demand).get(names[0]);
         if (start == null && e.hasExtras()) {
             start = e.extras().get(names[0]);
         }

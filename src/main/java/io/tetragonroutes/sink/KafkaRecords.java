@@ -68,10 +68,9 @@ public final class KafkaRecords implements Processor {
                 return uid.textValue();
             }
         }
-        JsonNode pod = e.process().path("pod");
-        JsonNode uid = pod.get("uid");
-        if (uid != null && uid.isTextual()) {
-            return uid.textValue();
+        String podUid = e.podUid();
+        if (podUid != null) {
+            return podUid;
         }
         if (e.podNamespace() != null) {
             return e.podNamespace() + "/" + e.podName();
