@@ -5,94 +5,193 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import io.tetragonroutes.sink.kafka.ForkedKafkaBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * End to end: the packaged app (a separate JVM, as users run it) tails a generated multi-million-line export into
- * the file sink. Reports events/s, MB/s, CPU seconds per million events, peak RSS and start-up to first event, next to
- * the ceiling measured in the same run on the same file: one thread doing Jackson readTree + writeValueAsBytes.
+ * End to end: the packaged app (a separate JVM, as users run it) tails a generated multi-million-line export with
+ * the default routes and rule pack, Kubernetes enrichment on a warm cache (fabric8's mock API server holding every
+ * pod the export names) and one sink: the file sink, then a real Kafka broker (the test kit's, in its own JVM).
+ * Reports events/s, MB/s, CPU seconds per million events, peak RSS and start-up to first event, next to the ceiling
+ * measured in the same run on the same file: one thread doing Jackson readTree + writeValueAsBytes.
  * <p>
  * Properties: bench.lines (2000000), bench.samples (../shared/tetragon-samples), bench.dir (target/bench),
- * bench.jar (target/quarkus-app/quarkus-run.jar), bench.jvm (JVM options for the app, default -Xmx512m).
+ * bench.jar (target/quarkus-app/quarkus-run.jar), bench.jvm (JVM options for the app), bench.sinks (file,kafka),
+ * bench.k8s (true). {@code bench.soak=600} instead runs the app for that many seconds on an export written at
+ * bench.soak.rate events/s (5000) with Tetragon's rotation, and samples its RSS (see {@link SoakBench}).
  */
 public final class EndToEndBench {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
+        run();
+        // The mock API server's Vert.x event loops are not daemon threads and outlive destroy().
+        System.exit(0);
+    }
+
+    private static void run() throws Exception {
         long lines = Long.getLong("bench.lines", 2_000_000);
         Path samples = Path.of(System.getProperty("bench.samples", "../shared/tetragon-samples"));
         Path dir = Path.of(System.getProperty("bench.dir", "target/bench")).toAbsolutePath();
         Path jar = Path.of(System.getProperty("bench.jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
-        String jvm = System.getProperty("bench.jvm", "-Xmx512m");
+        String jvm = System.getProperty("bench.jvm", "");
+        List<String> sinks = List.of(System.getProperty("bench.sinks", "file,kafka").split(","));
+        boolean k8s = Boolean.parseBoolean(System.getProperty("bench.k8s", "true"));
+        long soak = Long.getLong("bench.soak", 0);
 
-        Path source = dir.resolve("source-" + lines + ".log");
-        if (!Files.exists(source)) {
-            long t = System.nanoTime();
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve("source.tmp");
-            Files.deleteIfExists(tmp);
-            new SampleExportGenerator(samples, 42).write(tmp, lines, 0);
-            Files.move(tmp, source, StandardCopyOption.REPLACE_EXISTING);
-            System.out.printf(Locale.ROOT, "generated %,d lines (%.0f MB) in %.1f s%n", lines,
-                    Files.size(source) / 1e6, (System.nanoTime() - t) / 1e9);
+        try (BenchApi api = k8s ? BenchApi.start(new SampleExportGenerator(samples, 42).pods()) : null) {
+            if (soak > 0) {
+                SoakBench.run(samples, dir, jar, jvm, api, soak, Integer.getInteger("bench.soak.rate", 5000));
+                return;
+            }
+            Path source = dir.resolve("source-" + lines + ".log");
+            if (!Files.exists(source)) {
+                long t = System.nanoTime();
+                Files.createDirectories(dir);
+                Path tmp = dir.resolve("source.tmp");
+                Files.deleteIfExists(tmp);
+                new SampleExportGenerator(samples, 42).write(tmp, lines, 0);
+                Files.move(tmp, source, StandardCopyOption.REPLACE_EXISTING);
+                System.out.printf(Locale.ROOT, "generated %,d lines (%.0f MB) in %.1f s%n", lines,
+                        Files.size(source) / 1e6, (System.nanoTime() - t) / 1e9);
+            }
+            long bytes = Files.size(source);
+            double[] ceiling = ceiling(source, jvm);
+            double ceilPerCpu = ceiling[1];
+
+            List<String> rows = new ArrayList<>(List.of(
+                    "| measure | " + String.join(" | ", sinks) + " |",
+                    "|---" + "|---".repeat(sinks.size()) + "|"));
+            List<Result> results = new ArrayList<>();
+            for (String sink : sinks) {
+                results.add(runWith(sink, jar, jvm, source, dir, lines, api));
+            }
+            rows.add(row("start to first event shipped (s)", results, r -> fmt("%.2f", r.firstEventSeconds)));
+            rows.add(row("events/s, wall, first to last event", results, r -> fmt("%,.0f", lines / r.wallSeconds)));
+            rows.add(row("events/s, wall, steady", results,
+                    r -> fmt("%,.0f", r.steadyEvents / r.steadyWallSeconds)));
+            rows.add(row("MB/s, steady", results, r -> fmt("%.1f", r.steadyBytes / 1e6 / r.steadyWallSeconds)));
+            rows.add(row("CPU seconds per million events, steady", results,
+                    r -> fmt("%.2f", r.steadyCpuSeconds / (r.steadyEvents / 1e6))));
+            rows.add(row("**events per CPU-second, steady**", results,
+                    r -> fmt("**%,.0f**", r.steadyEvents / r.steadyCpuSeconds)));
+            rows.add(row("**app / Jackson ceiling, per CPU-second, steady**", results,
+                    r -> fmt("**%.2f**", r.steadyEvents / r.steadyCpuSeconds / ceilPerCpu)));
+            rows.add(row("CPU seconds per million events, first to last event (JIT warm-up included)", results,
+                    r -> fmt("%.2f", r.runCpuSeconds / (lines / 1e6))));
+            rows.add(row("CPU seconds per million events, whole process (start-up included)", results,
+                    r -> fmt("%.2f", r.cpuSeconds / (lines / 1e6))));
+            rows.add(row("peak RSS (MB)", results, r -> fmt("%.0f", r.peakRssKb / 1024.0)));
+            rows.add(row("Kubernetes lookups found / all", results, r -> r.k8s));
+            String table = String.join("\n", rows) + "\n\n" + String.join("\n",
+                    fmt("- export: %,d lines, %.0f MB (40%% exec, 30%% exit, 30%% kprobe, from the real samples)",
+                            lines, bytes / 1e6),
+                    fmt("- Jackson ceiling (1 thread, readTree + writeValueAsBytes, own JVM with the app's options,"
+                            + " best of 2): %,.0f events per CPU-second, steady", ceilPerCpu),
+                    "- steady: the lines after the first quarter of the export (JIT warm), app and ceiling alike;"
+                            + " CPU is the whole process's (all threads, GC and JIT included), from /proc",
+                    fmt("- app JVM options: %s", jvm.isBlank() ? "(none: the defaults README documents)" : jvm),
+                    fmt("- Kubernetes: %s", api == null ? "off" : api.pods() + " pods in the mock API server"),
+                    fmt("- machine: %d cores, %s %s", Runtime.getRuntime().availableProcessors(),
+                            System.getProperty("java.vm.name"), System.getProperty("java.version")));
+            System.out.println(table);
+            Path results0 = dir.resolve("results.md");
+            Files.writeString(results0, "# End-to-end benchmark " + Instant.now() + "\n\n" + table + "\n");
+            System.out.println("written to " + results0);
         }
-        long bytes = Files.size(source);
-
-        double[] ceiling = ceiling(source);
-        Result app = runApp(jar, jvm, source, dir.resolve("run"), lines);
-
-        double appRate = lines / app.wallSeconds;
-        double appPerCpu = lines / app.cpuSeconds;
-        double ceilPerCpu = ceiling[1];
-        String table = String.join("\n",
-                "| measure | value |",
-                "|---|---|",
-                String.format(Locale.ROOT, "| export | %,d lines, %.0f MB (40%% exec, 30%% exit, 30%% kprobe, from the real samples) |",
-                        lines, bytes / 1e6),
-                String.format(Locale.ROOT, "| Jackson ceiling (1 thread, readTree + writeValueAsBytes) | %,.0f events/s per CPU-second |",
-                        ceilPerCpu),
-                String.format(Locale.ROOT, "| app: start to first event shipped | %.2f s |", app.firstEventSeconds),
-                String.format(Locale.ROOT, "| app: events/s (wall, first to last event) | %,.0f |", appRate),
-                String.format(Locale.ROOT, "| app: MB/s | %.1f |", bytes / 1e6 / app.wallSeconds),
-                String.format(Locale.ROOT, "| app: CPU seconds per million events (whole process, start-up included) | %.2f |",
-                        app.cpuSeconds / (lines / 1e6)),
-                String.format(Locale.ROOT, "| app: events per CPU-second | %,.0f |", appPerCpu),
-                String.format(Locale.ROOT, "| app / ceiling (per CPU-second) | %.2f |", appPerCpu / ceilPerCpu),
-                String.format(Locale.ROOT, "| app: peak RSS (%s) | %.0f MB |", jvm, app.peakRssKb / 1024.0),
-                String.format(Locale.ROOT, "| machine | %d cores, %s %s |", Runtime.getRuntime().availableProcessors(),
-                        System.getProperty("java.vm.name"), System.getProperty("java.version")));
-        System.out.println(table);
-        Path results = dir.resolve("results.md");
-        Files.writeString(results, "# End-to-end benchmark " + Instant.now() + "\n\n" + table + "\n");
-        System.out.println("written to " + results);
     }
 
-    /** Events per second and per CPU-second of a readTree + writeValueAsBytes loop, after one warm-up pass. */
-    static double[] ceiling(Path source) throws IOException {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        long[] n = {0};
-        LineWork work = (buf, off, len) -> {
-            JsonNode tree = MAPPER.readTree(buf, off, len);
-            n[0] += MAPPER.writeValueAsBytes(tree).length > 0 ? 1 : 0;
-        };
-        forEachLine(source, 300_000, work); // warm-up
-        n[0] = 0;
-        long cpu = threads.getCurrentThreadCpuTime();
-        long t = System.nanoTime();
-        forEachLine(source, Long.MAX_VALUE, work);
-        double wall = (System.nanoTime() - t) / 1e9;
-        double cpuS = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
-        return new double[] {n[0] / wall, n[0] / cpuS};
+    private static String fmt(String f, Object... args) {
+        return String.format(Locale.ROOT, f, args);
+    }
+
+    private static String row(String name, List<Result> results, java.util.function.Function<Result, String> f) {
+        StringBuilder b = new StringBuilder("| ").append(name).append(" |");
+        for (Result r : results) {
+            b.append(' ').append(f.apply(r)).append(" |");
+        }
+        return b.toString();
+    }
+
+    private static Result runWith(String sink, Path jar, String jvm, Path source, Path dir, long lines, BenchApi api)
+            throws Exception {
+        List<String> props = new ArrayList<>();
+        if (api != null) {
+            props.addAll(api.appProperties());
+        }
+        switch (sink) {
+            case "file":
+                return runApp(jar, jvm, props, source, dir.resolve("run-file"), lines, null);
+            case "kafka":
+                deleteTree(dir.resolve("kafka"));
+                try (ForkedKafkaBroker broker = ForkedKafkaBroker.start(dir.resolve("kafka"))) {
+                    props.add("-Dtetragon.sink.file.enabled=false");
+                    props.add("-Dtetragon.sink.kafka.brokers=" + broker.bootstrapServers());
+                    return runApp(jar, jvm, props, source, dir.resolve("run-kafka"), lines,
+                            () -> topicRecords(broker.bootstrapServers(), "tetragon.events"));
+                }
+            default:
+                throw new IllegalArgumentException("bench.sinks: file or kafka, not " + sink);
+        }
+    }
+
+    /** Records on all partitions of a topic (end offsets; the topic is new for each run). */
+    static long topicRecords(String bootstrap, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (var p : admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
+                latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+            }
+            long n = 0;
+            for (var e : admin.listOffsets(latest).all().get().values()) {
+                n += e.offset();
+            }
+            return n;
+        }
+    }
+
+    /**
+     * {events per second, events per CPU-second} of {@link CeilingLoop} over the lines after the first quarter,
+     * in its own JVM with the app's JVM options; the better of two runs.
+     */
+    static double[] ceiling(Path source, String jvm) throws IOException, InterruptedException {
+        // best of two: a shared machine's noise only ever lowers it, and a lower ceiling would flatter the app
+        double[] a = ceilingOnce(source, jvm);
+        double[] b = ceilingOnce(source, jvm);
+        return a[1] >= b[1] ? a : b;
+    }
+
+    private static double[] ceilingOnce(Path source, String jvm) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (!jvm.isBlank()) {
+            cmd.addAll(List.of(jvm.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CeilingLoop.class.getName(),
+                source.toString()));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("the ceiling loop failed: " + out);
+        }
+        String[] f = out.substring(out.lastIndexOf('\n') + 1).split(" "); // the last line: JVM options may print
+        double events = Double.parseDouble(f[0]);
+        return new double[] {events / Double.parseDouble(f[1]), events / Double.parseDouble(f[2])};
     }
 
     interface LineWork {
@@ -100,7 +199,7 @@ public final class EndToEndBench {
     }
 
     /** Reads 4 MiB at a time and hands out each line as a slice of the buffer. */
-    private static void forEachLine(Path p, long max, LineWork work) throws IOException {
+    static void forEachLine(Path p, long max, LineWork work) throws IOException {
         try (InputStream in = Files.newInputStream(p)) {
             byte[] buf = new byte[4 << 20];
             int filled = 0;
@@ -128,10 +227,35 @@ public final class EndToEndBench {
         }
     }
 
-    record Result(double firstEventSeconds, double wallSeconds, double cpuSeconds, long peakRssKb) {
+    /**
+     * cpuSeconds: the whole process, start-up included; runCpuSeconds: from the first event shipped to the last;
+     * steady*: the window after the first quarter of the export (JIT warm), as the ceiling is measured.
+     */
+    record Result(double firstEventSeconds, double wallSeconds, double cpuSeconds, double runCpuSeconds,
+                  long steadyEvents, double steadyWallSeconds, double steadyCpuSeconds, long steadyBytes,
+                  long peakRssKb, String k8s) {
     }
 
-    static Result runApp(Path jar, String jvm, Path source, Path run, long lines) throws Exception {
+    /** Lines that end before {@code offset} (a checkpoint is always at a line start). */
+    private static long linesBefore(Path source, long offset) throws IOException {
+        long[] n = {0};
+        long[] pos = {0};
+        forEachLine(source, Long.MAX_VALUE, (buf, off, len) -> {
+            if (pos[0] < offset) {
+                n[0]++;
+                pos[0] += len + 1;
+            }
+        });
+        return n[0];
+    }
+
+    interface Count {
+        long get() throws Exception;
+    }
+
+    /** Starts the app on a copy (hard link) of the export; done when its checkpoint reaches the end of the file. */
+    static Result runApp(Path jar, String jvm, List<String> props, Path source, Path run, long lines, Count shipped)
+            throws Exception {
         deleteTree(run);
         Path export = run.resolve("export/tetragon.log");
         Path data = run.resolve("data");
@@ -142,32 +266,34 @@ public final class EndToEndBench {
             Files.copy(source, export);
         }
         long size = Files.size(export);
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of(jvm.trim().split("\\s+")));
-        cmd.addAll(List.of("-Dtetragon.export.path=" + export, "-Dtetragon.data.dir=" + data,
-                "-Dquarkus.http.port=0", "-Dcamel.main.routes-reload-enabled=false", "-jar", jar.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile())
-                .redirectErrorStream(true).redirectOutput(run.resolve("app.log").toFile());
-        long start = System.nanoTime();
-        Process p = pb.start();
+        AppProcess app = AppProcess.start(jar, jvm, props, export, data, run.resolve("app.log"));
         Path events = data.resolve("out/events.ndjson");
         Path checkpoint = data.resolve("checkpoints");
         double first = -1;
         long firstAt = 0;
+        double cpuAtFirst = 0;
+        long warmOffset = -1; // where the steady window starts: the first checkpoint past a quarter of the file
+        long warmAt = 0;
+        double cpuAtWarm = 0;
         long peak = 0;
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
         try {
             while (true) {
-                if (!p.isAlive()) {
-                    throw new IllegalStateException("the app exited; see " + run.resolve("app.log"));
-                }
-                peak = Math.max(peak, statusKb(p.pid(), "VmHWM:"));
-                if (first < 0 && Files.exists(events) && Files.size(events) > 0) {
+                app.checkAlive();
+                peak = Math.max(peak, app.statusKb("VmHWM:"));
+                if (first < 0 && (shipped == null ? Files.exists(events) && Files.size(events) > 0
+                        : app.metric("tetragon_sink_events_total") > 0)) {
                     firstAt = System.nanoTime();
-                    first = (firstAt - start) / 1e9;
+                    first = (firstAt - app.startedAt()) / 1e9;
+                    cpuAtFirst = app.cpuSeconds();
                 }
-                if (checkpointOffset(checkpoint) >= size) {
+                long offset = checkpointOffset(checkpoint);
+                if (warmOffset < 0 && offset >= size / 4 && offset < size) {
+                    warmAt = System.nanoTime();
+                    cpuAtWarm = app.cpuSeconds();
+                    warmOffset = offset;
+                }
+                if (offset >= size) {
                     break;
                 }
                 if (System.nanoTime() > deadline) {
@@ -176,19 +302,31 @@ public final class EndToEndBench {
                 TimeUnit.MILLISECONDS.sleep(50); // sampling a separate process, not a test
             }
             long done = System.nanoTime();
-            double cpu = cpuSeconds(p.pid());
-            peak = Math.max(peak, statusKb(p.pid(), "VmHWM:"));
-            long shipped;
-            try (var l = Files.lines(events)) {
-                shipped = l.count();
+            double cpu = app.cpuSeconds();
+            peak = Math.max(peak, app.statusKb("VmHWM:"));
+            long n;
+            if (shipped == null) {
+                try (var l = Files.lines(events)) {
+                    n = l.count();
+                }
+            } else {
+                n = shipped.get();
             }
-            if (shipped != lines) {
-                throw new IllegalStateException("shipped " + shipped + " of " + lines + " lines");
+            if (n < lines) {
+                throw new IllegalStateException("shipped " + n + " of " + lines + " lines");
             }
-            return new Result(first, (done - firstAt) / 1e9, cpu, peak);
+            double found = app.metric("tetragon_k8s_lookups_total{result=\"pod_ref\"")
+                    + app.metric("tetragon_k8s_lookups_total{result=\"container_id\"");
+            double all = found + app.metric("tetragon_k8s_lookups_total{result=\"miss\"");
+            String k8s = all == 0 ? "off" : fmt("%,.0f / %,.0f", found, all);
+            if (warmOffset < 0) {
+                throw new IllegalStateException("no checkpoint seen between a quarter and the end: use more lines");
+            }
+            long steadyEvents = n - linesBefore(source, warmOffset);
+            return new Result(first, (done - firstAt) / 1e9, cpu, cpu - cpuAtFirst, steadyEvents,
+                    (done - warmAt) / 1e9, cpu - cpuAtWarm, size - warmOffset, peak, k8s);
         } finally {
-            p.destroy();
-            p.waitFor(30, TimeUnit.SECONDS);
+            app.close();
         }
     }
 
@@ -208,23 +346,7 @@ public final class EndToEndBench {
         return -1;
     }
 
-    private static long statusKb(long pid, String key) throws IOException {
-        for (String l : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-            if (l.startsWith(key)) {
-                return Long.parseLong(l.substring(key.length()).trim().split("\\s+")[0]);
-            }
-        }
-        return 0;
-    }
-
-    /** utime + stime of the process, from /proc (clock ticks of 1/100 s on Linux). */
-    private static double cpuSeconds(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
-    }
-
-    private static void deleteTree(Path p) throws IOException {
+    static void deleteTree(Path p) throws IOException {
         if (Files.exists(p)) {
             try (var walk = Files.walk(p)) {
                 for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {

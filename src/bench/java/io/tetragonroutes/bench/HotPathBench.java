@@ -1,10 +1,7 @@
 package io.tetragonroutes.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.tetragonroutes.enrich.K8sEnricher;
 import io.tetragonroutes.enrich.K8sSettings;
 import io.tetragonroutes.enrich.PodMetadataCache;
@@ -114,25 +111,15 @@ public class HotPathBench {
             JsonNode pod = e.process().path("pod");
             if (pod.hasNonNull("name")) {
                 String key = pod.path("namespace").asText() + "/" + pod.path("name").asText();
-                pods.putIfAbsent(key, pod(pod.path("namespace").asText(), pod.path("name").asText(),
-                        pod.path("container").path("id").asText()));
+                pods.putIfAbsent(key, BenchApi.pod(pod.path("namespace").asText(), pod.path("name").asText(),
+                        pod.path("container").path("id").asText(null)));
             }
         }
         for (int i = 0; pods.size() < 20_000; i++) {
-            pods.put("filler/" + i, pod("filler", "pod-" + i, "containerd://" + String.format("%064x", i)));
+            pods.put("filler/" + i, BenchApi.pod("filler", "pod-" + i, "containerd://" + String.format("%064x", i)));
         }
         cache.preload(pods.values());
         return cache;
-    }
-
-    private static Pod pod(String ns, String name, String containerId) {
-        return new PodBuilder().withNewMetadata().withNamespace(ns).withName(name).withUid("uid-" + name)
-                .addToLabels("app", name).addToAnnotations("team", "bench").withOwnerReferences(
-                        new OwnerReferenceBuilder().withKind("ReplicaSet").withName(name + "-rs").withController(true)
-                                .build()).endMetadata()
-                .withNewSpec().withNodeName("bench-node").withServiceAccountName("default").endSpec()
-                .withNewStatus().withPodIP("10.0.0.1").withContainerStatuses(new ContainerStatusBuilder()
-                        .withName("main").withContainerID(containerId).withImage("app:1").build()).endStatus().build();
     }
 
     private static RulesEngine engine(Path rules, SimpleMeterRegistry registry) {

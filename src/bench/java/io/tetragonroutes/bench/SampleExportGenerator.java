@@ -22,6 +22,9 @@ import java.util.Random;
  */
 public final class SampleExportGenerator {
 
+    /** Each sample pod becomes this many pods (name suffixes). */
+    static final int POD_SUFFIXES = 500;
+
     private final ObjectMapper mapper = new ObjectMapper();
     private final List<ObjectNode> exec;
     private final List<ObjectNode> exit;
@@ -62,6 +65,31 @@ public final class SampleExportGenerator {
         return mapper.writeValueAsBytes(root);
     }
 
+    /** A pod the generated events can name: the samples' pods, each with every name suffix {@link #vary} makes. */
+    public record PodRef(String namespace, String name, String containerId) {
+    }
+
+    public List<PodRef> pods() {
+        java.util.Map<String, PodRef> out = new java.util.LinkedHashMap<>();
+        for (List<ObjectNode> pool : List.of(exec, exit, kprobe)) {
+            for (ObjectNode root : pool) {
+                JsonNode body = root.elements().next();
+                for (JsonNode proc : List.of(body.path("process"), body.path("parent"))) {
+                    JsonNode pod = proc.path("pod");
+                    if (!pod.hasNonNull("name") || !pod.hasNonNull("namespace")) {
+                        continue;
+                    }
+                    for (int i = 0; i < POD_SUFFIXES; i++) {
+                        String name = pod.get("name").asText() + "-" + Integer.toString(i, 36);
+                        out.putIfAbsent(pod.get("namespace").asText() + "/" + name, new PodRef(
+                                pod.get("namespace").asText(), name, pod.path("container").path("id").asText(null)));
+                    }
+                }
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
     /** New pid, tid, exec_id and pod name on a process object; returns its exec_id. */
     private String vary(JsonNode n, String node, String parentExecId) {
         if (!(n instanceof ObjectNode p)) {
@@ -79,7 +107,7 @@ public final class SampleExportGenerator {
             p.put("parent_exec_id", parentExecId);
         }
         if (p.get("pod") instanceof ObjectNode pod && pod.has("name")) {
-            pod.put("name", pod.get("name").asText() + "-" + Integer.toString(rnd.nextInt(500), 36));
+            pod.put("name", pod.get("name").asText() + "-" + Integer.toString(rnd.nextInt(POD_SUFFIXES), 36));
         }
         return execId;
     }

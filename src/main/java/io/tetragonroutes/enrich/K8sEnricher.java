@@ -1,10 +1,10 @@
 package io.tetragonroutes.enrich;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tetragonroutes.event.EventBatch;
+import io.tetragonroutes.event.SharedJson;
 import io.tetragonroutes.event.TetragonEvent;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -18,7 +18,7 @@ import org.apache.camel.Processor;
  */
 public final class K8sEnricher implements Processor {
 
-    private static final ObjectNode MISS = JsonNodeFactory.instance.objectNode().put("pod_ref", "miss");
+    private static final SharedJson MISS = SharedJson.of(JsonNodeFactory.instance.objectNode().put("pod_ref", "miss"));
 
     private final PodMetadataCache cache;
     private final Counter byPod;
@@ -65,7 +65,7 @@ public final class K8sEnricher implements Processor {
             if (!e.hasProcess()) {
                 continue; // throttle and rate-limit events are about Tetragon, not a process
             }
-            ObjectNode k = null;
+            SharedJson k = null;
             String docker = e.docker();
             String namespace = e.podNamespace();
             String name = e.podName();
@@ -81,7 +81,7 @@ public final class K8sEnricher implements Processor {
                 k = MISS;
                 m++;
             }
-            e.extras().set("kubernetes", k);
+            e.addShared("kubernetes", k);
         }
         byPod.increment(p);
         byContainer.increment(c);

@@ -2,6 +2,7 @@ package io.tetragonroutes.enrich;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tetragonroutes.event.SharedJson;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -46,7 +47,9 @@ public final class PodMetadataCache implements AutoCloseable {
         final Pod pod;
         final String key;
         volatile long deletedAt; // 0 while the pod exists
-        final Map<String, ObjectNode> rendered = new ConcurrentHashMap<>();
+        /** The rendered object, by container id as the event wrote it: found by pod name, or by docker id. */
+        final Map<String, SharedJson> byPodRef = new ConcurrentHashMap<>();
+        final Map<String, SharedJson> byDocker = new ConcurrentHashMap<>();
         volatile long renderedGeneration = -1;
 
         /** The container ids of the pod, and the 31- and 24-character prefixes Tetragon writes as docker. */
@@ -292,28 +295,32 @@ public final class PodMetadataCache implements AutoCloseable {
     }
 
     /** The pod's {@code kubernetes} object, or null when the pod is unknown. */
-    public ObjectNode byPod(String namespace, String name, String containerId) {
+    public SharedJson byPod(String namespace, String name, String containerId) {
         Entry e = byName.get(namespace + "/" + name);
-        return e == null ? null : render(e, bareId(containerId), "pod_ref");
+        return e == null ? null : render(e, containerId, true);
     }
 
     /** By the container id Tetragon wrote ({@code docker}: a prefix of the id), or null. */
-    public ObjectNode byContainer(String docker) {
+    public SharedJson byContainer(String docker) {
         Entry e = byContainer.get(docker);
-        return e == null ? null : render(e, docker, "container_id");
+        return e == null ? null : render(e, docker, false);
     }
 
-    private ObjectNode render(Entry e, String containerId, String how) {
+    /** Built once per (pod, container, how) and kept until any watch event; the event's id string is the key. */
+    private SharedJson render(Entry e, String containerId, boolean podRef) {
         long gen = generation.get();
         if (e.renderedGeneration != gen) {
-            e.rendered.clear();
+            e.byPodRef.clear();
+            e.byDocker.clear();
             e.renderedGeneration = gen;
         }
-        String k = how + '|' + containerId;
-        ObjectNode n = e.rendered.get(k);
+        Map<String, SharedJson> rendered = podRef ? e.byPodRef : e.byDocker;
+        String k = containerId == null ? "" : containerId;
+        SharedJson n = rendered.get(k);
         if (n == null) {
-            n = build(e.pod, containerId, how);
-            e.rendered.put(k, n);
+            n = SharedJson.of(build(e.pod, podRef ? bareId(containerId) : containerId,
+                    podRef ? "pod_ref" : "container_id"));
+            rendered.put(k, n);
         }
         return n;
     }

@@ -1,5 +1,6 @@
 package io.tetragonroutes.event;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -9,12 +10,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.tetragonroutes.tail.Line;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One Tetragon event: the exact bytes it was read from, a tree of the fields the hot path reads
@@ -35,8 +38,14 @@ public final class TetragonEvent {
     private final ObjectReader reader;
     private volatile ObjectNode full;
     private ObjectNode extras;
+    /** An added member whose value is pre-encoded (written as bytes, not serialized per event). */
+    private String sharedName;
+    private SharedJson shared;
     private List<String> outputs;
     private boolean dropped;
+    /** {@code process} and {@code process.pod} of the view, looked up once: several steps read them. */
+    private JsonNode viewProcess;
+    private JsonNode viewPod;
 
     /** From the streaming parser: {@code view} holds what demand {@code viewVersion} asked for. */
     TetragonEvent(ObjectNode view, int viewVersion, String[] topNames, EventType type, String bodyKey, Line line,
@@ -104,6 +113,22 @@ public final class TetragonEvent {
         return body(0);
     }
 
+    private JsonNode viewProcess() {
+        JsonNode p = viewProcess;
+        if (p == null) {
+            viewProcess = p = viewBody().path("process");
+        }
+        return p;
+    }
+
+    private JsonNode viewPod() {
+        JsonNode p = viewPod;
+        if (p == null) {
+            viewPod = p = viewProcess().path("pod");
+        }
+        return p;
+    }
+
     /** Whether the line has this top-level member. */
     public boolean has(String topLevelName) {
         for (String n : topNames) {
@@ -134,35 +159,35 @@ public final class TetragonEvent {
 
     /** Whether the event is about a process (throttle and rate-limit events are about Tetragon itself). */
     public boolean hasProcess() {
-        return viewBody().has("process");
+        return !viewProcess().isMissingNode();
     }
 
     public String binary() {
-        return text(viewBody().path("process").get("binary"));
+        return text(viewProcess().get("binary"));
     }
 
     /** {@code process.docker}: the container id prefix Tetragon writes, or null. */
     public String docker() {
-        return text(viewBody().path("process").get("docker"));
+        return text(viewProcess().get("docker"));
     }
 
     /** Namespace of the pod the process runs in; null for host processes. */
     public String podNamespace() {
-        return text(viewBody().path("process").path("pod").get("namespace"));
+        return text(viewPod().get("namespace"));
     }
 
     public String podName() {
-        return text(viewBody().path("process").path("pod").get("name"));
+        return text(viewPod().get("name"));
     }
 
     /** The pod uid Tetragon wrote (newer versions), or null. */
     public String podUid() {
-        return text(viewBody().path("process").path("pod").get("uid"));
+        return text(viewPod().get("uid"));
     }
 
     /** {@code process.pod.container.id}, or null. */
     public String containerId() {
-        return text(viewBody().path("process").path("pod").path("container").get("id"));
+        return text(viewPod().path("container").get("id"));
     }
 
     /**
@@ -204,6 +229,13 @@ public final class TetragonEvent {
         return extras;
     }
 
+    /** Adds (or replaces) a member whose value many events share; see {@link SharedJson}. */
+    public void addShared(String name, SharedJson value) {
+        extras().set(name, value.tree());
+        sharedName = name;
+        shared = value;
+    }
+
     public boolean hasExtras() {
         return extras != null && !extras.isEmpty();
     }
@@ -240,7 +272,7 @@ public final class TetragonEvent {
     }
 
     /** Writes the event as one JSON object (no newline): the original bytes plus any added fields. */
-    public void writeJson(ByteArrayOutputStream out, ObjectMapper mapper) throws IOException {
+    public void writeJson(OutputStream out, ObjectMapper mapper) throws IOException {
         if (!hasExtras()) {
             out.write(line.buf(), line.off(), line.len());
             return;
@@ -258,12 +290,38 @@ public final class TetragonEvent {
         while (end > line.off() && line.buf()[end - 1] != '}') {
             end--; // trailing whitespace or \r
         }
-        out.write(line.buf(), line.off(), end - 1 - line.off());
-        byte[] add = mapper.writeValueAsBytes(extras); // {"rule":{...}}: splice its inside before our '}'
-        if (topNames.length > 0) {
-            out.write(',');
+        out.write(line.buf(), line.off(), end - 1 - line.off()); // without its '}': our members follow
+        boolean first = topNames.length == 0;
+        Iterator<Map.Entry<String, JsonNode>> members = extras.fields();
+        while (members.hasNext()) {
+            Map.Entry<String, JsonNode> m = members.next();
+            if (!first) {
+                out.write(',');
+            }
+            first = false;
+            out.write(quoted(m.getKey()));
+            out.write(':');
+            if (shared != null && m.getKey().equals(sharedName) && m.getValue() == shared.tree()) {
+                out.write(shared.json());
+            } else {
+                mapper.writeValue(out, m.getValue());
+            }
         }
-        out.write(add, 1, add.length - 1);
+        out.write('}');
+    }
+
+    private static final Map<String, byte[]> QUOTED = new ConcurrentHashMap<>();
+
+    /** {@code "name"} as UTF-8; our members are a handful of names, so each is encoded once. */
+    private static byte[] quoted(String name) {
+        return QUOTED.computeIfAbsent(name, n -> {
+            byte[] inner = JsonStringEncoder.getInstance().quoteAsUTF8(n);
+            byte[] q = new byte[inner.length + 2];
+            q[0] = '"';
+            System.arraycopy(inner, 0, q, 1, inner.length);
+            q[q.length - 1] = '"';
+            return q;
+        });
     }
 
     private static String text(JsonNode n) {

@@ -3,6 +3,7 @@ package io.tetragonroutes.sink;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tetragonroutes.event.EventBatch;
+import io.tetragonroutes.event.JsonBuffer;
 import io.tetragonroutes.event.TetragonEvent;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -10,7 +11,6 @@ import org.apache.camel.Processor;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.support.DefaultMessage;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,7 +37,7 @@ public final class KafkaRecords implements Processor {
     public void process(Exchange exchange) throws Exception {
         EventBatch batch = exchange.getMessage().getMandatoryBody(EventBatch.class);
         List<Message> records = new ArrayList<>(batch.size());
-        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        JsonBuffer out = new JsonBuffer(4096);
         for (TetragonEvent e : batch.getEvents()) {
             out.reset();
             e.writeJson(out, mapper);

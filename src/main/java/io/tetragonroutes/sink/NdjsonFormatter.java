@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tetragonroutes.deadletter.DeadLetter;
 import io.tetragonroutes.event.EventBatch;
+import io.tetragonroutes.event.JsonBuffer;
 import io.tetragonroutes.event.TetragonEvent;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
@@ -20,6 +21,10 @@ import java.util.Collection;
 public final class NdjsonFormatter implements Processor {
 
     public static final String COUNT = "TetragonEventCount";
+
+    /** A batch's worth (1000 events of about 2 KB) is kept per thread; a bigger one is given back after use. */
+    private static final int KEEP = 8 << 20;
+    private static final ThreadLocal<JsonBuffer> BUFFER = ThreadLocal.withInitial(() -> new JsonBuffer(1 << 20));
 
     private final ObjectMapper mapper;
 
@@ -42,12 +47,17 @@ public final class NdjsonFormatter implements Processor {
     }
 
     public byte[] events(EventBatch batch) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(256, batch.size() * 2048));
-        for (TetragonEvent e : batch.getEvents()) {
-            e.writeJson(out, mapper);
-            out.write('\n');
+        JsonBuffer out = BUFFER.get();
+        out.reset();
+        try {
+            for (TetragonEvent e : batch.getEvents()) {
+                e.writeJson(out, mapper);
+                out.write('\n');
+            }
+            return out.toByteArray();
+        } finally {
+            out.reset(KEEP);
         }
-        return out.toByteArray();
     }
 
     private byte[] deadLetters(Collection<?> letters) throws IOException {

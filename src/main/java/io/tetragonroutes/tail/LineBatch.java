@@ -30,16 +30,25 @@ public final class LineBatch {
     }
 
     public static Builder builder() {
-        return new Builder();
+        return new Builder(16);
+    }
+
+    /** A builder whose list is sized for {@code expectedLines} (the batch size): no regrowth per batch. */
+    public static Builder builder(int expectedLines) {
+        return new Builder(expectedLines);
     }
 
     /** Copies line bytes into shared chunks; a line never spans two chunks. */
     public static final class Builder {
         private static final int CHUNK = 256 * 1024;
-        private final List<Line> lines = new ArrayList<>();
+        private List<Line> lines;
         private byte[] chunk;
         private int used;
         private long bytes;
+
+        private Builder(int expectedLines) {
+            lines = new ArrayList<>(Math.max(1, Math.min(expectedLines, 100_000)));
+        }
 
         public void add(byte[] src, int off, int len, String file, long offset) {
             if (chunk == null || chunk.length - used < len) {
@@ -79,8 +88,12 @@ public final class LineBatch {
             return lines.isEmpty();
         }
 
+        /** The batch; the builder starts over empty (the batch keeps the list it filled). */
         public LineBatch build() {
-            return new LineBatch(new ArrayList<>(lines), bytes);
+            LineBatch b = new LineBatch(lines, bytes);
+            lines = new ArrayList<>(); // allocates nothing until used
+            bytes = 0;
+            return b;
         }
     }
 }

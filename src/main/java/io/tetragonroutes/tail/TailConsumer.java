@@ -114,7 +114,7 @@ public class TailConsumer extends DefaultConsumer {
                     tracker.awaitIdle(endpoint.getPollDelayMs());
                     continue;
                 }
-                LineBatch.Builder b = LineBatch.builder();
+                LineBatch.Builder b = LineBatch.builder(endpoint.getBatchSize());
                 source.poll(b, endpoint.getBatchSize(), endpoint.getBatchBytes());
                 long lingerUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(endpoint.getLingerMs());
                 while (running && !b.isEmpty() && b.size() < endpoint.getBatchSize()

@@ -99,10 +99,14 @@ class TreeViewTest {
         String text = Samples.lines("events/process_kprobe.jsonl").get(0);
         TetragonEvent e = read(text, FieldDemand.current());
         e.extras().putObject("rule").put("severity", "high");
+        SharedJson pod = SharedJson.of(mapper.createObjectNode().put("namespace", "shop\u00e9\"").put("n", 1));
+        e.addShared("kubernetes", pod);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         e.writeJson(out, mapper);
         JsonNode written = mapper.readTree(out.toByteArray());
         assertEquals("high", written.path("rule").path("severity").asText());
+        assertEquals(pod.tree(), written.path("kubernetes"), "the shared bytes, as they were encoded");
+        assertEquals(mapper.readTree(text).size() + 2, written.size());
         assertEquals(mapper.readTree(text).path("process_kprobe"), written.path("process_kprobe"));
 
         String withNode = "{\"node_name\":\"a\",\"kubernetes\":{\"old\":1},\"process_exit\":{}}";

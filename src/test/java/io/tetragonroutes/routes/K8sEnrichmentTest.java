@@ -178,7 +178,7 @@ class K8sEnrichmentTest extends KitRoutesTestSupport {
         client.pods().inNamespace("shop").withName("late-pod").edit(p -> new PodBuilder(p).editMetadata()
                 .addToLabels("version", "v2").endMetadata().build());
         await().atMost(Duration.ofSeconds(30)).until(() ->
-                "v2".equals(cache.byPod("shop", "late-pod", null).at("/labels/version").asText()));
+                "v2".equals(cache.byPod("shop", "late-pod", null).tree().at("/labels/version").asText()));
         append(execLine("shop", "late-pod", 4, 12));
         assertEquals("v2", shipped("test-exec-12").at("/labels/version").asText(), "the label change shows next");
 
