@@ -100,6 +100,19 @@ final class AppProcess implements AutoCloseable {
         }
     }
 
+    /** Whether /q/health/ready answers 200 (Camel's routes up and every tailed export open). */
+    boolean ready() {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

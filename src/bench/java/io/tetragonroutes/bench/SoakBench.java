@@ -33,6 +33,16 @@ final class SoakBench {
         List<String> props = api == null ? List.of() : api.appProperties();
         try (LumberjackWriter w = new LumberjackWriter(export, 10 * 1024 * 1024, 5, false);
              AppProcess app = AppProcess.start(jar, jvm, props, export, run.resolve("data"), run.resolve("app.log"))) {
+            // The writer created the (empty) live file; Tetragon's backups from before the kit's first start are not
+            // read (start-at=beginning means the live file), so writing starts once the tail has it open.
+            long upBy = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (!app.ready()) {
+                app.checkAlive();
+                if (System.nanoTime() > upBy) {
+                    throw new IllegalStateException("the app was not ready in 2 minutes");
+                }
+                TimeUnit.MILLISECONDS.sleep(100); // polling a separate process, not a test
+            }
             List<long[]> samplesKb = new ArrayList<>(); // {elapsed s, rss kB}
             long start = System.nanoTime();
             long nextSample = 0;
