@@ -7,6 +7,7 @@ import org.apache.camel.Predicate;
 import org.apache.camel.support.DefaultExchange;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -31,8 +32,27 @@ public interface Condition {
         return null;
     }
 
-    /** A field compared with an operator. {@code exists: false} holds when no value is there. */
-    record Field(FieldPath path, String op, ValueTest valueTest, boolean negate, Set<String> operandValues)
+    /**
+     * Keys of which one must hold for this condition to hold, or null when the condition cannot say (a regex, a
+     * number, a negation). {@link RuleSet} indexes rules by them, so adding rules on other values costs a lookup,
+     * not a test per rule.
+     */
+    default List<Key> keys() {
+        return null;
+    }
+
+    /** A value at {@code path} equal to ({@code EXACT}), starting with or ending with one of {@code values}. */
+    record Key(FieldPath path, KeyKind kind, Set<String> values) {
+    }
+
+    enum KeyKind { EXACT, PREFIX, SUFFIX }
+
+    /**
+     * A field compared with an operator. {@code exists: false} holds when no value is there.
+     *
+     * @param key what the operator needs of the value, when it is case-sensitive text equality, prefix or suffix
+     */
+    record Field(FieldPath path, String op, ValueTest valueTest, boolean negate, Set<String> operandValues, Key key)
             implements Condition {
 
         @Override
@@ -55,6 +75,12 @@ public interface Condition {
         public Set<String> functions() {
             return !negate && path.text().endsWith(".function_name") && path.text().indexOf('.') == path.text().lastIndexOf('.')
                     ? operandValues : null;
+        }
+
+        @Override
+        public List<Key> keys() {
+            // types and kernel functions have their own index
+            return key == null || negate || path.isType() || functions() != null ? null : List.of(key);
         }
     }
 
@@ -83,6 +109,23 @@ public interface Condition {
         public Set<String> functions() {
             return intersect(java.util.Arrays.stream(all).map(Condition::functions).toList());
         }
+
+        /** Any one condition's keys will do; exact values are the most selective. */
+        @Override
+        public List<Key> keys() {
+            List<Key> best = null;
+            for (Condition c : all) {
+                List<Key> k = c.keys();
+                if (k != null && (best == null || exact(k) && !exact(best))) {
+                    best = k;
+                }
+            }
+            return best;
+        }
+
+        private static boolean exact(List<Key> keys) {
+            return keys.stream().allMatch(k -> k.kind() == KeyKind.EXACT);
+        }
     }
 
     /** At least one condition holds. */
@@ -109,6 +152,20 @@ public interface Condition {
         @Override
         public Set<String> functions() {
             return union(java.util.Arrays.stream(any).map(Condition::functions).toList());
+        }
+
+        /** One of the conditions' keys, when every condition has some. */
+        @Override
+        public List<Key> keys() {
+            List<Key> out = new ArrayList<>();
+            for (Condition c : any) {
+                List<Key> k = c.keys();
+                if (k == null) {
+                    return null;
+                }
+                out.addAll(k);
+            }
+            return out;
         }
     }
 

@@ -318,13 +318,30 @@ public final class RuleLoader {
         boolean negate = op.equals("exists") && Boolean.FALSE.equals(operand);
         Set<String> values = null;
         if (!ignoreCase && (op.equals("equals") || op.equals("in"))) {
-            values = new HashSet<>();
-            for (Object o : operand instanceof List<?> l ? l : List.of(operand)) {
-                values.add(String.valueOf(o));
-            }
-            values = Set.copyOf(values);
+            values = texts(operand);
         }
-        return new Condition.Field(fp, op, t, negate, values);
+        // equals compares numbers and booleans by value (0 equals "0.0"), in and prefix/suffix compare text
+        Condition.KeyKind kind = ignoreCase ? null : switch (op) {
+            case "in" -> Condition.KeyKind.EXACT;
+            case "equals" -> operands(operand).stream().allMatch(o -> o instanceof String) ? Condition.KeyKind.EXACT : null;
+            case "prefix" -> Condition.KeyKind.PREFIX;
+            case "suffix" -> Condition.KeyKind.SUFFIX;
+            default -> null;
+        };
+        Condition.Key key = kind == null ? null : new Condition.Key(fp, kind, texts(operand));
+        return new Condition.Field(fp, op, t, negate, values, key);
+    }
+
+    private static List<?> operands(Object operand) {
+        return operand instanceof List<?> l ? l : List.of(operand);
+    }
+
+    private static Set<String> texts(Object operand) {
+        Set<String> values = new HashSet<>();
+        for (Object o : operands(operand)) {
+            values.add(String.valueOf(o));
+        }
+        return Set.copyOf(values);
     }
 
     private Condition field(Ctx c, Node at, String path, String op, Object operand, boolean ignoreCase) {

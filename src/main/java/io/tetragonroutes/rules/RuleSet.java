@@ -5,21 +5,23 @@ import io.tetragonroutes.event.TetragonEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * A compiled, immutable set of rules, indexed so that each event is tested only against rules that can match it:
- * by event type, and for hook events by kernel function. The candidate lists are built at load, in rule order,
- * so the hot path does one or two map lookups and no allocation.
+ * by event type, for hook events by kernel function, and within those buckets by the values the rules' conditions
+ * need ({@link Condition#keys()}: exact values, prefixes, suffixes). The buckets are built at load, in rule order,
+ * so the hot path does a few map lookups per event, however many rules there are.
  */
 public final class RuleSet {
 
     private final List<Rule> rules;
-    private final Rule[] anyType;
-    private final Map<String, Rule[]> byType = new HashMap<>();
-    private final Map<String, Map<String, Rule[]>> byTypeFunction = new HashMap<>();
+    private final Bucket anyType;
+    private final Map<String, Bucket> byType = new HashMap<>();
+    private final Map<String, Map<String, Bucket>> byTypeFunction = new HashMap<>();
 
     public RuleSet(List<Rule> rules) {
         this.rules = List.copyOf(rules);
@@ -40,7 +42,7 @@ public final class RuleSet {
                 }
             }
             if (!fns.isEmpty()) {
-                Map<String, Rule[]> m = new HashMap<>();
+                Map<String, Bucket> m = new HashMap<>();
                 for (String fn : fns) {
                     m.put(fn, select(type, fn));
                 }
@@ -62,23 +64,85 @@ public final class RuleSet {
         return rules.size();
     }
 
-    /** The rules that can match {@code e}, in rule order. */
+    /** The rules that can match {@code e} by its type and kernel function, in rule order. */
     public Rule[] candidates(TetragonEvent e) {
-        Rule[] forType = byType.get(e.typeKey());
+        return bucket(e).rules;
+    }
+
+    /** The rules {@code e} is tested against: its {@link #candidates} whose keys its values meet, in rule order. */
+    public Rule[] tested(TetragonEvent e) {
+        Bucket b = bucket(e);
+        long[] selected = b.select(e);
+        List<Rule> out = new ArrayList<>();
+        for (int i = 0; i < b.rules.length; i++) {
+            if (Bucket.isSet(selected, i)) {
+                out.add(b.rules[i]);
+            }
+        }
+        return out.toArray(Rule[]::new);
+    }
+
+    Bucket bucket(TetragonEvent e) {
+        Bucket forType = byType.get(e.typeKey());
         if (forType == null) {
             return anyType;
         }
-        Map<String, Rule[]> fm = byTypeFunction.get(e.typeKey());
+        Map<String, Bucket> fm = byTypeFunction.get(e.typeKey());
         if (fm == null) {
             return forType;
         }
         String fn = e.functionName();
-        Rule[] forFn = fm.get(fn == null ? "" : fn);
+        Bucket forFn = fm.get(fn == null ? "" : fn);
         return forFn != null ? forFn : fm.get("");
     }
 
+    /**
+     * The rules one type (and function) can reach. Rules with keys are found through one {@link ValueIndex} per
+     * field and kind; rules without (a regex, a number, a Camel expression) and rules with a hook (which hears of
+     * misses too) are tested on every event of the bucket.
+     */
+    static final class Bucket {
+        final Rule[] rules;
+        private final long[] always;
+        private final ValueIndex[] indexes;
+
+        Bucket(Rule[] rules) {
+            this.rules = rules;
+            this.always = new long[(rules.length + 63) >>> 6];
+            Map<String, ValueIndex> byKey = new LinkedHashMap<>();
+            for (int i = 0; i < rules.length; i++) {
+                List<Condition.Key> keys = rules[i].hook() == null ? rules[i].match().keys() : null;
+                if (keys == null) {
+                    always[i >>> 6] |= 1L << i;
+                    continue;
+                }
+                for (Condition.Key k : keys) {
+                    byKey.computeIfAbsent(k.kind() + " " + k.path().text(),
+                            x -> new ValueIndex(k.path(), k.kind(), rules.length)).add(k.values(), i);
+                }
+            }
+            this.indexes = byKey.values().toArray(ValueIndex[]::new);
+        }
+
+        /** A bit per rule, in rule order: set for the rules to test on {@code e}. Read only. */
+        long[] select(TetragonEvent e) {
+            if (indexes.length == 0) {
+                return always;
+            }
+            long[] selected = always.clone();
+            for (ValueIndex ix : indexes) {
+                ix.mark(e, selected);
+            }
+            return selected;
+        }
+
+        static boolean isSet(long[] selected, int i) {
+            return (selected[i >>> 6] & (1L << i)) != 0;
+        }
+    }
+
     /** Rules for a type (null = a type no rule names) and function (null = do not filter, "" = none named). */
-    private Rule[] select(String type, String fn) {
+    private Bucket select(String type, String fn) {
         List<Rule> out = new ArrayList<>();
         for (Rule r : rules) {
             Set<String> t = r.match().eventKeys();
@@ -91,7 +155,7 @@ public final class RuleSet {
             }
             out.add(r);
         }
-        return out.toArray(Rule[]::new);
+        return new Bucket(out.toArray(Rule[]::new));
     }
 
     private static boolean applies(Set<String> keys, String type) {

@@ -115,11 +115,17 @@ public final class RulesEngine implements Processor, AutoCloseable {
     public void apply(EventBatch batch) {
         RuleSet set = current.get();
         for (TetragonEvent e : batch.getEvents()) {
-            Rule[] candidates = set.candidates(e);
+            RuleSet.Bucket bucket = set.bucket(e);
+            Rule[] candidates = bucket.rules;
+            long[] selected = bucket.select(e);
             Rule first = null;
             int matched = 0;
             Rule[] hits = null;
-            for (Rule r : candidates) {
+            for (int i = 0; i < candidates.length; i++) {
+                if (!RuleSet.Bucket.isSet(selected, i)) {
+                    continue; // a key of the rule that the event's values do not meet: it cannot match
+                }
+                Rule r = candidates[i];
                 if (r.match().test(e)) {
                     if (first == null) {
                         first = r;
