@@ -52,7 +52,7 @@ public interface Condition {
      *
      * @param key what the operator needs of the value, when it is case-sensitive text equality, prefix or suffix
      */
-    record Field(FieldPath path, String op, ValueTest valueTest, boolean negate, Set<String> operandValues, Key key)
+    record Field(FieldPath path, String op, ValueTest valueTest, boolean negate, Key key)
             implements Condition {
 
         @Override
@@ -66,7 +66,7 @@ public interface Condition {
                 return null;
             }
             if (path.isType()) {
-                return operandValues;
+                return exactValues();
             }
             return path.eventKey() == null ? null : Set.of(path.eventKey());
         }
@@ -74,7 +74,12 @@ public interface Condition {
         @Override
         public Set<String> functions() {
             return !negate && path.text().endsWith(".function_name") && path.text().indexOf('.') == path.text().lastIndexOf('.')
-                    ? operandValues : null;
+                    ? exactValues() : null;
+        }
+
+        /** The values the field must equal, for {@code equals} (text) and {@code in}; else null. */
+        private Set<String> exactValues() {
+            return key != null && key.kind() == KeyKind.EXACT ? key.values() : null;
         }
 
         @Override

@@ -316,10 +316,6 @@ public final class RuleLoader {
         FieldPath fp = FieldPath.compile(path);
         ValueTest t = Operators.build(op, operand, ignoreCase);
         boolean negate = op.equals("exists") && Boolean.FALSE.equals(operand);
-        Set<String> values = null;
-        if (!ignoreCase && (op.equals("equals") || op.equals("in"))) {
-            values = texts(operand);
-        }
         // equals compares numbers and booleans by value (0 equals "0.0"), in and prefix/suffix compare text
         Condition.KeyKind kind = ignoreCase ? null : switch (op) {
             case "in" -> Condition.KeyKind.EXACT;
@@ -329,7 +325,7 @@ public final class RuleLoader {
             default -> null;
         };
         Condition.Key key = kind == null ? null : new Condition.Key(fp, kind, texts(operand));
-        return new Condition.Field(fp, op, t, negate, values, key);
+        return new Condition.Field(fp, op, t, negate, key);
     }
 
     private static List<?> operands(Object operand) {
