@@ -33,11 +33,7 @@ final class AppProcess implements AutoCloseable {
     static AppProcess start(Path jar, String jvm, List<String> props, Path export, Path data, Path log)
             throws IOException {
         int port = freePort();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        if (!jvm.isBlank()) {
-            cmd.addAll(List.of(jvm.trim().split("\\s+")));
-        }
+        List<String> cmd = java(jvm);
         cmd.addAll(props);
         cmd.addAll(List.of("-Dtetragon.export.path=" + export, "-Dtetragon.data.dir=" + data,
                 "-Dquarkus.http.port=" + port, "-Dcamel.main.routes-reload-enabled=false", "-jar", jar.toString()));
@@ -47,6 +43,16 @@ final class AppProcess implements AutoCloseable {
         pb.environment().keySet().removeIf(k -> k.startsWith("TETRAGON_") || k.startsWith("KUBERNETES_"));
         long t = System.nanoTime();
         return new AppProcess(pb.start(), t, port, log);
+    }
+
+    /** This JVM's {@code java} with {@code jvm}'s options (blank = none), ready for more arguments. */
+    static List<String> java(String jvm) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (!jvm.isBlank()) {
+            cmd.addAll(List.of(jvm.trim().split("\\s+")));
+        }
+        return cmd;
     }
 
     long startedAt() {

@@ -177,11 +177,7 @@ public final class EndToEndBench {
     }
 
     private static double[] ceilingOnce(Path source, String jvm) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        if (!jvm.isBlank()) {
-            cmd.addAll(List.of(jvm.trim().split("\\s+")));
-        }
+        List<String> cmd = AppProcess.java(jvm);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CeilingLoop.class.getName(),
                 source.toString()));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -236,17 +232,23 @@ public final class EndToEndBench {
                   long peakRssKb, String k8s) {
     }
 
-    /** Lines that end before {@code offset} (a checkpoint is always at a line start). */
+    /** Lines that end before {@code offset}: its newlines, since a checkpoint is always at a line start. */
     private static long linesBefore(Path source, long offset) throws IOException {
-        long[] n = {0};
-        long[] pos = {0};
-        forEachLine(source, Long.MAX_VALUE, (buf, off, len) -> {
-            if (pos[0] < offset) {
-                n[0]++;
-                pos[0] += len + 1;
+        long n = 0;
+        try (InputStream in = Files.newInputStream(source)) {
+            byte[] buf = new byte[4 << 20];
+            long left = offset;
+            int r;
+            while (left > 0 && (r = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) {
+                for (int i = 0; i < r; i++) {
+                    if (buf[i] == '\n') {
+                        n++;
+                    }
+                }
+                left -= r;
             }
-        });
-        return n[0];
+        }
+        return n;
     }
 
     interface Count {
@@ -275,12 +277,10 @@ public final class EndToEndBench {
         long warmOffset = -1; // where the steady window starts: the first checkpoint past a quarter of the file
         long warmAt = 0;
         double cpuAtWarm = 0;
-        long peak = 0;
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
         try {
             while (true) {
                 app.checkAlive();
-                peak = Math.max(peak, app.statusKb("VmHWM:"));
                 if (first < 0 && (shipped == null ? Files.exists(events) && Files.size(events) > 0
                         : app.metric("tetragon_sink_events_total") > 0)) {
                     firstAt = System.nanoTime();
@@ -303,7 +303,7 @@ public final class EndToEndBench {
             }
             long done = System.nanoTime();
             double cpu = app.cpuSeconds();
-            peak = Math.max(peak, app.statusKb("VmHWM:"));
+            long peak = app.statusKb("VmHWM:"); // the kernel's high-water mark: read once, at the end
             long n;
             if (shipped == null) {
                 try (var l = Files.lines(events)) {

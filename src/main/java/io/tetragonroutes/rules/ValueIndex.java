@@ -33,7 +33,7 @@ final class ValueIndex {
             } else {
                 Node n = trie;
                 for (int i = 0; i < v.length(); i++) {
-                    n = n.add(v.charAt(kind == Condition.KeyKind.PREFIX ? i : v.length() - 1 - i));
+                    n = n.add(at(v, i));
                 }
                 if (n.rules == null) {
                     n.rules = new long[words];
@@ -62,13 +62,17 @@ final class ValueIndex {
         }
         Node n = trie;
         or(selected, n.rules);
-        int len = t.length();
-        for (int i = 0; i < len && n != null; i++) {
-            n = n.child(t.charAt(kind == Condition.KeyKind.PREFIX ? i : len - 1 - i));
+        for (int i = 0; i < t.length() && n != null; i++) {
+            n = n.child(at(t, i));
             if (n != null) {
                 or(selected, n.rules);
             }
         }
+    }
+
+    /** The i-th character in trie order: from the start for prefixes, from the end for suffixes. */
+    private char at(String s, int i) {
+        return s.charAt(kind == Condition.KeyKind.PREFIX ? i : s.length() - 1 - i);
     }
 
     private static void or(long[] into, long[] bits) {
