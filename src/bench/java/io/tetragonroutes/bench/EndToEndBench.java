@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Properties: bench.lines (2000000), bench.samples (../shared/tetragon-samples), bench.dir (target/bench),
  * bench.jar (target/quarkus-app/quarkus-run.jar), bench.jvm (JVM options for the app), bench.sinks (file,kafka),
- * bench.k8s (true). {@code bench.soak=600} instead runs the app for that many seconds on an export written at
+ * bench.k8s (true), bench.appcds (true: the image's AppCDS archive, see {@link StartupBench}), bench.starts (5).
+ * {@code bench.soak=600} instead runs the app for that many seconds on an export written at
  * bench.soak.rate events/s (5000) with Tetragon's rotation, and samples its RSS (see {@link SoakBench}).
  */
 public final class EndToEndBench {
@@ -53,6 +54,8 @@ public final class EndToEndBench {
         List<String> sinks = List.of(System.getProperty("bench.sinks", "file,kafka").split(","));
         boolean k8s = Boolean.parseBoolean(System.getProperty("bench.k8s", "true"));
         long soak = Long.getLong("bench.soak", 0);
+        boolean appcds = Boolean.parseBoolean(System.getProperty("bench.appcds", "true"));
+        int starts = Integer.getInteger("bench.starts", 5);
 
         try (BenchApi api = k8s ? BenchApi.start(new SampleExportGenerator(samples, 42).pods()) : null) {
             if (soak > 0) {
@@ -73,13 +76,22 @@ public final class EndToEndBench {
             long bytes = Files.size(source);
             double[] ceiling = ceiling(source, jvm);
             double ceilPerCpu = ceiling[1];
+            String appJvm = jvm;
+            String startup = "";
+            if (appcds) { // the image's AppCDS archive, trained as its build does; the ceiling runs without one
+                StartupBench.Result s = StartupBench.run(jar, jvm, source, dir,
+                        api == null ? List.of() : api.appProperties(), starts);
+                appJvm = (jvm + " " + StartupBench.archiveOption(s.archive())).trim();
+                startup = s.table() + "\n\n";
+                System.out.println(startup);
+            }
 
             List<String> rows = new ArrayList<>(List.of(
                     "| measure | " + String.join(" | ", sinks) + " |",
                     "|---" + "|---".repeat(sinks.size()) + "|"));
             List<Result> results = new ArrayList<>();
             for (String sink : sinks) {
-                results.add(runWith(sink, jar, jvm, source, dir, lines, api));
+                results.add(runWith(sink, jar, appJvm, source, dir, lines, api));
             }
             rows.add(row("start to first event shipped (s)", results, r -> fmt("%.2f", r.firstEventSeconds)));
             rows.add(row("events/s, wall, first to last event", results, r -> fmt("%,.0f", lines / r.wallSeconds)));
@@ -98,14 +110,14 @@ public final class EndToEndBench {
                     r -> fmt("%.2f", r.cpuSeconds / (lines / 1e6))));
             rows.add(row("peak RSS (MB)", results, r -> fmt("%.0f", r.peakRssKb / 1024.0)));
             rows.add(row("Kubernetes lookups found / all", results, r -> r.k8s));
-            String table = String.join("\n", rows) + "\n\n" + String.join("\n",
+            String table = String.join("\n", rows) + "\n\n" + startup + String.join("\n",
                     fmt("- export: %,d lines, %.0f MB (40%% exec, 30%% exit, 30%% kprobe, from the real samples)",
                             lines, bytes / 1e6),
                     fmt("- Jackson ceiling (1 thread, readTree + writeValueAsBytes, own JVM with the app's options,"
                             + " best of 2): %,.0f events per CPU-second, steady", ceilPerCpu),
                     "- steady: the lines after the first quarter of the export (JIT warm), app and ceiling alike;"
                             + " CPU is the whole process's (all threads, GC and JIT included), from /proc",
-                    fmt("- app JVM options: %s", jvm.isBlank() ? "(none: the defaults README documents)" : jvm),
+                    fmt("- app JVM options: %s", appJvm.isBlank() ? "(none: the defaults README documents)" : appJvm),
                     fmt("- Kubernetes: %s", api == null ? "off" : api.pods() + " pods in the mock API server"),
                     fmt("- machine: %d cores, %s %s", Runtime.getRuntime().availableProcessors(),
                             System.getProperty("java.vm.name"), System.getProperty("java.version")));

@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The packaged app started as the container starts it in the DaemonSet (k8s/base): from an empty working directory,
  * with the environment of the rendered ConfigMap and the routes, rules and kamelets ConfigMaps written out as the
  * kubelet mounts them (under a temporary root standing in for /), and an API server that does not answer. It must
- * read the export, apply the mounted rules, dead-letter a bad line on the "host path", and be ready.
+ * read the export, apply the mounted rules, dead-letter a bad line on the "host path", and be ready. The JVM maps the
+ * AppCDS archive the image's build trains (src/main/docker/appcds-train.sh, as the Dockerfile runs it).
  */
 @Timeout(180)
 class ContainerLayoutIT {
@@ -91,8 +92,12 @@ class ContainerLayoutIT {
         env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", "http://127.0.0.1:" + freePort()); // nobody answers
         Path work = Files.createDirectories(root.resolve("deployments")); // no routes/ or kamelets/ here
         Path jar = Path.of(System.getProperty("tetragon.app.jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
+        Path archive = trainAppCds(jar, root.resolve("app-cds.jsa"));
+        // -Xshare:on: a JVM that cannot map the archive refuses to start, instead of starting without it
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-jar", jar.toString())
+                "-Xmx256m", "-XX:+UseSerialGC", "-Xshare:on", "-XX:SharedArchiveFile=" + archive,
+                "-Xlog:class+load=info:file=" + root.resolve("classes.log"),
+                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-jar", jar.toString())
                 .directory(work.toFile()).redirectErrorStream(true).redirectOutput(root.resolve("app.log").toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("TETRAGON_") || k.startsWith("CAMEL_"));
         pb.environment().putAll(env);
@@ -125,6 +130,36 @@ class ContainerLayoutIT {
                 HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(ready.contains("tetragon-k8s") && ready.contains("\"synced\": false"), ready);
         assertFalse(Files.exists(work.resolve("data")), "nothing written to the (read-only) working directory");
+        long fromArchive;
+        try (var l = Files.lines(root.resolve("classes.log"))) {
+            fromArchive = l.filter(x -> x.contains("source: shared objects file (top)")).count();
+        }
+        assertTrue(fromArchive > 3000, "classes mapped from the trained archive: " + fromArchive);
+    }
+
+    /** The Dockerfile's training step, run as it runs it: the image's JVM options, from where routes/ are. */
+    private static Path trainAppCds(Path jar, Path archive) throws Exception {
+        String dockerfile = Files.readString(Path.of("src/main/docker/Dockerfile.jvm"));
+        assertTrue(dockerfile.contains("RUN sh /tmp/appcds-train.sh /deployments /deployments/app-cds.jsa"
+                + " -Xmx256m -XX:+UseSerialGC"), "the Dockerfile trains the archive");
+        assertTrue(dockerfile.contains("-XX:SharedArchiveFile=/deployments/app-cds.jsa"), "and starts with it");
+        ProcessBuilder pb = new ProcessBuilder("sh", "src/main/docker/appcds-train.sh", jar.getParent().toString(),
+                archive.toString(), "-Xmx256m", "-XX:+UseSerialGC").redirectErrorStream(true)
+                .redirectOutput(archive.resolveSibling("appcds-train.log").toFile());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().keySet().removeIf(k -> k.startsWith("TETRAGON_") || k.startsWith("KUBERNETES_"));
+        Process p = pb.start();
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "training run within 2 minutes");
+        assertEquals(0, p.exitValue(), () -> "training run: " + readQuietly(archive.resolveSibling("appcds-train.log")));
+        return archive;
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     /** Sum of a Prometheus metric's samples whose line starts with {@code prefix} (a regex). */

@@ -1,0 +1,104 @@
+package io.tetragonroutes.bench;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Start-up to the first event shipped, as the container starts: the AppCDS archive is trained by the script the
+ * image's build runs ({@code src/main/docker/appcds-train.sh}), then the app starts {@code starts} times with it and
+ * as many times without, alternately, each time on a fresh data directory, a small export and the same mock API
+ * server. The clock runs from the process' launch to the first line in the events file.
+ */
+final class StartupBench {
+
+    /** Start-up seconds with and without the archive, and the archive the throughput runs use. */
+    record Result(double[] withArchive, double[] without, Path archive) {
+
+        String table() {
+            return String.join("\n",
+                    "| start to first event shipped (s) | median | min | max |",
+                    "|---|---|---|---|",
+                    line("with the image's AppCDS archive", withArchive),
+                    line("without it", without));
+        }
+
+        private static String line(String name, double[] s) {
+            double[] x = s.clone();
+            Arrays.sort(x);
+            return String.format(Locale.ROOT, "| %s (%d starts) | %.2f | %.2f | %.2f |", name, x.length,
+                    x[x.length / 2], x[0], x[x.length - 1]);
+        }
+    }
+
+    private StartupBench() {
+    }
+
+    /** The archive option for the app's JVM, as the Dockerfile sets it. */
+    static String archiveOption(Path archive) {
+        return "-XX:SharedArchiveFile=" + archive;
+    }
+
+    static Result run(Path jar, String jvm, Path source, Path dir, List<String> props, int starts) throws Exception {
+        Path archive = dir.resolve("app-cds.jsa");
+        train(jar.getParent(), archive, jvm);
+        Path export = dir.resolve("startup-source.log");
+        try (BufferedReader in = Files.newBufferedReader(source); BufferedWriter out = Files.newBufferedWriter(export)) {
+            String l;
+            for (int i = 0; i < 5_000 && (l = in.readLine()) != null; i++) {
+                out.write(l);
+                out.write('\n');
+            }
+        }
+        double[] with = new double[starts];
+        double[] without = new double[starts];
+        for (int i = 0; i < starts; i++) {
+            without[i] = once(jar, jvm, props, export, dir.resolve("startup"));
+            with[i] = once(jar, jvm + " " + archiveOption(archive), props, export, dir.resolve("startup"));
+        }
+        return new Result(with, without, archive);
+    }
+
+    /** The Dockerfile's training step, with this JVM's JDK and the app's JVM options. */
+    private static void train(Path appDir, Path archive, String jvm) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("sh", "src/main/docker/appcds-train.sh", appDir.toString(),
+                archive.toString()));
+        if (!jvm.isBlank()) {
+            cmd.addAll(List.of(jvm.trim().split("\\s+")));
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().keySet().removeIf(k -> k.startsWith("TETRAGON_") || k.startsWith("KUBERNETES_"));
+        Process p = pb.start();
+        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the AppCDS training run failed: " + cmd);
+        }
+    }
+
+    private static double once(Path jar, String jvm, List<String> props, Path source, Path run) throws Exception {
+        EndToEndBench.deleteTree(run);
+        Path export = Files.createDirectories(run.resolve("export")).resolve("tetragon.log");
+        Files.copy(source, export);
+        Path data = run.resolve("data");
+        Path events = data.resolve("out/events.ndjson");
+        try (AppProcess app = AppProcess.start(jar, jvm, props, export, data, run.resolve("app.log"))) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (!(Files.exists(events) && Files.size(events) > 0)) {
+                app.checkAlive();
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no event shipped in 2 minutes; see " + run.resolve("app.log"));
+                }
+                TimeUnit.MILLISECONDS.sleep(5); // sampling a separate process, not a test
+            }
+            return (System.nanoTime() - app.startedAt()) / 1e9;
+        }
+    }
+}
