@@ -19,16 +19,43 @@ import java.util.Map;
  */
 public final class FieldDemand {
 
-    /** A trie node: the names wanted below it, or the whole value. */
+    /**
+     * A trie node: the names wanted below it, or the whole value. The parser asks it about every member name of the
+     * objects it enters, and most are not wanted: the names sit in an open-addressing table (at most half full) with
+     * their hashes, so a miss usually ends on an empty slot, and a hit on the parser's interned name is an identity
+     * check.
+     */
     public static final class Node {
         static final Node WHOLE = new Node(Map.of(), true);
 
-        private final Map<String, Node> children;
+        private final String[] names;
+        private final int[] hashes;
+        private final Node[] nodes;
+        private final int mask;
         private final boolean whole;
 
         private Node(Map<String, Node> children, boolean whole) {
-            this.children = children;
             this.whole = whole;
+            int size = Integer.highestOneBit(Math.max(1, children.size()) * 4 - 1);
+            this.names = new String[size];
+            this.hashes = new int[size];
+            this.nodes = new Node[size];
+            this.mask = size - 1;
+            for (Map.Entry<String, Node> e : children.entrySet()) {
+                String name = e.getKey().intern(); // Jackson interns member names: a hit is ==
+                int h = spread(name.hashCode());
+                int i = h & mask;
+                while (names[i] != null) {
+                    i = (i + 1) & mask;
+                }
+                names[i] = name;
+                hashes[i] = h;
+                nodes[i] = e.getValue();
+            }
+        }
+
+        private static int spread(int h) {
+            return h ^ (h >>> 16);
         }
 
         boolean whole() {
@@ -37,7 +64,19 @@ public final class FieldDemand {
 
         /** The demand under {@code name}, or null when nothing there is wanted. */
         Node child(String name) {
-            return whole ? WHOLE : children.get(name);
+            if (whole) {
+                return WHOLE;
+            }
+            int h = spread(name.hashCode());
+            for (int i = h & mask; ; i = (i + 1) & mask) {
+                String n = names[i];
+                if (n == null) {
+                    return null;
+                }
+                if (n == name || (hashes[i] == h && n.equals(name))) {
+                    return nodes[i];
+                }
+            }
         }
     }
 
@@ -144,7 +183,7 @@ public final class FieldDemand {
             Map<String, Object> sub = (Map<String, Object>) e.getValue();
             children.put(e.getKey(), freeze(sub));
         }
-        return new Node(Map.copyOf(children), false);
+        return new Node(children, false);
     }
 
     /** The paths registered so far, for tests and diagnostics. */
