@@ -12,6 +12,7 @@ import java.time.Instant;
 import io.tetragonroutes.sink.kafka.ForkedKafkaBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -152,6 +154,9 @@ public final class EndToEndBench {
             case "kafka":
                 deleteTree(dir.resolve("kafka"));
                 try (ForkedKafkaBroker broker = ForkedKafkaBroker.start(dir.resolve("kafka"))) {
+                    // as in a cluster that does not auto-create them: a new broker's topic creation (a metadata
+                    // round trip or two per topic) is not the app's start-up
+                    createTopics(broker.bootstrapServers(), "tetragon.events", "tetragon.alerts");
                     props.add("-Dtetragon.sink.file.enabled=false");
                     props.add("-Dtetragon.sink.kafka.brokers=" + broker.bootstrapServers());
                     return runApp(jar, jvm, props, source, dir.resolve("run-kafka"), lines,
@@ -159,6 +164,17 @@ public final class EndToEndBench {
                 }
             default:
                 throw new IllegalArgumentException("bench.sinks: file or kafka, not " + sink);
+        }
+    }
+
+    /** Topics with the broker's default partitions and replication. */
+    static void createTopics(String bootstrap, String... topics) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            List<NewTopic> list = new ArrayList<>();
+            for (String t : topics) {
+                list.add(new NewTopic(t, Optional.empty(), Optional.empty()));
+            }
+            admin.createTopics(list).all().get(1, TimeUnit.MINUTES);
         }
     }
 

@@ -319,7 +319,7 @@ public final class PodMetadataCache implements AutoCloseable {
         SharedJson n = rendered.get(k);
         if (n == null) {
             n = SharedJson.of(build(e.pod, podRef ? bareId(containerId) : containerId,
-                    podRef ? "pod_ref" : "container_id"));
+                    podRef ? "pod_ref" : "container_id"), e.pod.getMetadata().getUid());
             rendered.put(k, n);
         }
         return n;

@@ -236,6 +236,11 @@ public final class TetragonEvent {
         shared = value;
     }
 
+    /** The id of the shared object under {@code name} if the event still carries that object there, else null. */
+    public String sharedId(String name) {
+        return shared != null && name.equals(sharedName) && extras.get(name) == shared.tree() ? shared.id() : null;
+    }
+
     public boolean hasExtras() {
         return extras != null && !extras.isEmpty();
     }

@@ -81,6 +81,10 @@ public final class KafkaRecords implements Processor {
 
     /** Pod uid (enrichment, then Tetragon's), pod namespace/name, node name, or the event type for none. */
     static String key(TetragonEvent e) {
+        String enriched = e.sharedId("kubernetes"); // the pod uid kept beside the shared tree: no walk
+        if (enriched != null) {
+            return enriched;
+        }
         if (e.hasExtras()) {
             JsonNode uid = e.extras().path("kubernetes").path("pod").get("uid");
             if (uid != null && uid.isTextual()) {
