@@ -245,9 +245,19 @@ final class ExportFollower implements LineSource {
             return true;
         }
         if (live) {
+            cur.order = later(cur.order, order);
             LOG.info("Reading {} from byte 0", files.live);
         }
         return live;
+    }
+
+    /**
+     * The later of two rotation stamps (null is earliest). A live file reached after a backup rotates after it,
+     * whatever the clock says now: a clock stepped back, or a writer that stamps two rotations in one millisecond
+     * a millisecond apart, must not make the backups already read look newer than the live file.
+     */
+    private static String later(String a, String b) {
+        return a == null ? b : b == null || a.compareTo(b) >= 0 ? a : b;
     }
 
     private void openBackup(Path p, long offset, String order) throws IOException {
@@ -290,7 +300,7 @@ final class ExportFollower implements LineSource {
             if (cur.fc.size() < splitter.readOffset() || firstBytesChanged()) {
                 return truncated(out);
             }
-            cur.order = seen;
+            cur.order = later(cur.order, seen);
             growFingerprint();
             return false;
         }

@@ -85,6 +85,31 @@ class TailTest {
         }
     }
 
+    /**
+     * Backups stamped ahead of the clock (a clock stepped back since, or rotations stamped a millisecond apart
+     * within one millisecond, as LumberjackWriter does): after the live file rotates, the backups read before it
+     * are not read again.
+     */
+    @Test
+    void backupsStampedAheadOfTheClockAreReadOnce() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("export"));
+        java.time.Instant ahead = java.time.Instant.now().plus(Duration.ofHours(1));
+        Files.write(dir.resolve("tetragon-" + ExportFiles.stamp(ahead) + ".log"), join(lines(0, 10)));
+        Files.write(dir.resolve("tetragon.log"), join(lines(10, 20)));
+        try (TailHarness h = harness("").start()) {
+            awaitLines(h, 20);
+            Files.move(dir.resolve("tetragon.log"),
+                    dir.resolve("tetragon-" + ExportFiles.stamp(ahead.plusMillis(1)) + ".log"));
+            Files.write(dir.resolve("tetragon.log"), join(lines(20, 30)));
+            awaitLines(h, 30);
+            assertExactlyOnce(lines(0, 30), h.texts());
+        }
+    }
+
+    private static byte[] join(List<String> lines) {
+        return (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
     @Test
     void rotationWithImmediateGzipOfTheBackup() throws Exception {
         try (TailHarness h = harness("").start();
