@@ -1,11 +1,11 @@
 package io.tetragonroutes.bench;
 
+import io.tetragonroutes.deploy.AppCdsTraining;
+
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -48,7 +48,8 @@ final class StartupBench {
 
     static Result run(Path jar, String jvm, Path source, Path dir, List<String> props, int starts) throws Exception {
         Path archive = dir.resolve("app-cds.jsa");
-        train(jar.getParent(), archive, jvm);
+        AppCdsTraining.train(jar.getParent(), archive,
+                jvm.isBlank() ? List.of() : List.of(jvm.trim().split("\\s+")));
         Path export = dir.resolve("startup-source.log");
         try (BufferedReader in = Files.newBufferedReader(source); BufferedWriter out = Files.newBufferedWriter(export)) {
             String l;
@@ -64,23 +65,6 @@ final class StartupBench {
             with[i] = once(jar, jvm + " " + archiveOption(archive), props, export, dir.resolve("startup"));
         }
         return new Result(with, without, archive);
-    }
-
-    /** The Dockerfile's training step, with this JVM's JDK and the app's JVM options. */
-    private static void train(Path appDir, Path archive, String jvm) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("sh", "src/main/docker/appcds-train.sh", appDir.toString(),
-                archive.toString()));
-        if (!jvm.isBlank()) {
-            cmd.addAll(List.of(jvm.trim().split("\\s+")));
-        }
-        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        pb.environment().keySet().removeIf(k -> k.startsWith("TETRAGON_") || k.startsWith("KUBERNETES_"));
-        Process p = pb.start();
-        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IllegalStateException("the AppCDS training run failed: " + cmd);
-        }
     }
 
     private static double once(Path jar, String jvm, List<String> props, Path source, Path run) throws Exception {

@@ -238,7 +238,12 @@ public final class TetragonEvent {
 
     /** The id of the shared object under {@code name} if the event still carries that object there, else null. */
     public String sharedId(String name) {
-        return shared != null && name.equals(sharedName) && extras.get(name) == shared.tree() ? shared.id() : null;
+        return extras != null && isShared(name, extras.get(name)) ? shared.id() : null;
+    }
+
+    /** Whether {@code value} under {@code name} is still the shared object added there (checked by identity). */
+    private boolean isShared(String name, JsonNode value) {
+        return shared != null && name.equals(sharedName) && value == shared.tree();
     }
 
     public boolean hasExtras() {
@@ -306,7 +311,7 @@ public final class TetragonEvent {
             first = false;
             out.write(quoted(m.getKey()));
             out.write(':');
-            if (shared != null && m.getKey().equals(sharedName) && m.getValue() == shared.tree()) {
+            if (isShared(m.getKey(), m.getValue())) {
                 out.write(shared.json());
             } else {
                 mapper.writeValue(out, m.getValue());

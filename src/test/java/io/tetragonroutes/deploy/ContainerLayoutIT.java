@@ -143,23 +143,7 @@ class ContainerLayoutIT {
         assertTrue(dockerfile.contains("RUN sh /tmp/appcds-train.sh /deployments /deployments/app-cds.jsa"
                 + " -Xmx256m -XX:+UseSerialGC"), "the Dockerfile trains the archive");
         assertTrue(dockerfile.contains("-XX:SharedArchiveFile=/deployments/app-cds.jsa"), "and starts with it");
-        ProcessBuilder pb = new ProcessBuilder("sh", "src/main/docker/appcds-train.sh", jar.getParent().toString(),
-                archive.toString(), "-Xmx256m", "-XX:+UseSerialGC").redirectErrorStream(true)
-                .redirectOutput(archive.resolveSibling("appcds-train.log").toFile());
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        pb.environment().keySet().removeIf(k -> k.startsWith("TETRAGON_") || k.startsWith("KUBERNETES_"));
-        Process p = pb.start();
-        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "training run within 2 minutes");
-        assertEquals(0, p.exitValue(), () -> "training run: " + readQuietly(archive.resolveSibling("appcds-train.log")));
-        return archive;
-    }
-
-    private static String readQuietly(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            return e.toString();
-        }
+        return AppCdsTraining.train(jar.getParent(), archive, List.of("-Xmx256m", "-XX:+UseSerialGC"));
     }
 
     /** Sum of a Prometheus metric's samples whose line starts with {@code prefix} (a regex). */
