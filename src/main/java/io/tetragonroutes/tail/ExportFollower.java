@@ -200,7 +200,7 @@ final class ExportFollower implements LineSource {
                 }
                 fc.position(offset);
                 cur = new Open(files.live, true, FileIdentity.fingerprint(ino, fc, FileIdentity.FINGERPRINT_BYTES),
-                        fc, fc, seen);
+                        fc, fc, later(seen, cp.order()));
                 splitter.reset(files.live.toString(), offset);
                 LOG.info("Resuming {} at byte {}", files.live, offset);
                 return true;

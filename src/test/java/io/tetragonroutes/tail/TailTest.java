@@ -96,13 +96,24 @@ class TailTest {
         java.time.Instant ahead = java.time.Instant.now().plus(Duration.ofHours(1));
         Files.write(dir.resolve("tetragon-" + ExportFiles.stamp(ahead) + ".log"), join(lines(0, 10)));
         Files.write(dir.resolve("tetragon.log"), join(lines(10, 20)));
-        try (TailHarness h = harness("").start()) {
+        TailHarness h = harness("");
+        try {
+            h.start();
             awaitLines(h, 20);
             Files.move(dir.resolve("tetragon.log"),
                     dir.resolve("tetragon-" + ExportFiles.stamp(ahead.plusMillis(1)) + ".log"));
             Files.write(dir.resolve("tetragon.log"), join(lines(20, 30)));
             awaitLines(h, 30);
             assertExactlyOnce(lines(0, 30), h.texts());
+            h.stop(); // resumed from the checkpoint, the live file still comes after those backups
+            h.start();
+            Files.move(dir.resolve("tetragon.log"),
+                    dir.resolve("tetragon-" + ExportFiles.stamp(ahead.plusMillis(2)) + ".log"));
+            Files.write(dir.resolve("tetragon.log"), join(lines(30, 40)));
+            awaitLines(h, 40);
+            assertExactlyOnce(lines(0, 40), h.texts());
+        } finally {
+            h.close();
         }
     }
 
