@@ -82,7 +82,7 @@ public final class EndToEndBench {
             String startup = "";
             if (appcds) { // the image's AppCDS archive, trained as its build does; the ceiling runs without one
                 StartupBench.Result s = StartupBench.run(jar, jvm, source, dir,
-                        api == null ? List.of() : api.appProperties(), starts);
+                        api == null ? List.of() : api.appProperties(), starts, sinks.contains("kafka"));
                 appJvm = (jvm + " " + StartupBench.archiveOption(s.archive())).trim();
                 startup = s.table() + "\n\n";
                 System.out.println(startup);

@@ -1,11 +1,13 @@
 package io.tetragonroutes.bench;
 
 import io.tetragonroutes.deploy.AppCdsTraining;
+import io.tetragonroutes.sink.kafka.ForkedKafkaBroker;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -15,19 +17,25 @@ import java.util.concurrent.TimeUnit;
  * Start-up to the first event shipped, as the container starts: the AppCDS archive is trained by the script the
  * image's build runs ({@code src/main/docker/appcds-train.sh}), then the app starts {@code starts} times with it and
  * as many times without, alternately, each time on a fresh data directory, a small export and the same mock API
- * server. The clock runs from the process' launch to the first line in the events file.
+ * server. The clock runs from the process' launch to the first line in the events file, or, with {@code kafka}, to
+ * the first event the broker acknowledged (the app's shipped counter; the file sink off).
  */
 final class StartupBench {
 
     /** Start-up seconds with and without the archive, and the archive the throughput runs use. */
-    record Result(double[] withArchive, double[] without, Path archive) {
+    record Result(double[] withArchive, double[] without, double[] kafkaWith, double[] kafkaWithout, Path archive) {
 
         String table() {
-            return String.join("\n",
+            List<String> t = new ArrayList<>(List.of(
                     "| start to first event shipped (s) | median | min | max |",
                     "|---|---|---|---|",
-                    line("with the image's AppCDS archive", withArchive),
-                    line("without it", without));
+                    line("file sink, with the image's AppCDS archive", withArchive),
+                    line("file sink, without it", without)));
+            if (kafkaWith.length > 0) {
+                t.add(line("Kafka sink, with the archive", kafkaWith));
+                t.add(line("Kafka sink, without it", kafkaWithout));
+            }
+            return String.join("\n", t);
         }
 
         private static String line(String name, double[] s) {
@@ -46,7 +54,8 @@ final class StartupBench {
         return "-XX:SharedArchiveFile=" + archive;
     }
 
-    static Result run(Path jar, String jvm, Path source, Path dir, List<String> props, int starts) throws Exception {
+    static Result run(Path jar, String jvm, Path source, Path dir, List<String> props, int starts, boolean kafka)
+            throws Exception {
         Path archive = dir.resolve("app-cds.jsa");
         AppCdsTraining.train(jar.getParent(), archive,
                 jvm.isBlank() ? List.of() : List.of(jvm.trim().split("\\s+")));
@@ -61,13 +70,30 @@ final class StartupBench {
         double[] with = new double[starts];
         double[] without = new double[starts];
         for (int i = 0; i < starts; i++) {
-            without[i] = once(jar, jvm, props, export, dir.resolve("startup"));
-            with[i] = once(jar, jvm + " " + archiveOption(archive), props, export, dir.resolve("startup"));
+            without[i] = once(jar, jvm, props, export, dir.resolve("startup"), false);
+            with[i] = once(jar, jvm + " " + archiveOption(archive), props, export, dir.resolve("startup"), false);
         }
-        return new Result(with, without, archive);
+        double[] kafkaWith = new double[kafka ? starts : 0];
+        double[] kafkaWithout = new double[kafka ? starts : 0];
+        if (kafka) {
+            EndToEndBench.deleteTree(dir.resolve("startup-kafka"));
+            try (ForkedKafkaBroker broker = ForkedKafkaBroker.start(dir.resolve("startup-kafka"))) {
+                EndToEndBench.createTopics(broker.bootstrapServers(), "tetragon.events", "tetragon.alerts");
+                List<String> kafkaProps = new ArrayList<>(props);
+                kafkaProps.add("-Dtetragon.sink.file.enabled=false");
+                kafkaProps.add("-Dtetragon.sink.kafka.brokers=" + broker.bootstrapServers());
+                for (int i = 0; i < starts; i++) {
+                    kafkaWithout[i] = once(jar, jvm, kafkaProps, export, dir.resolve("startup"), true);
+                    kafkaWith[i] = once(jar, jvm + " " + archiveOption(archive), kafkaProps, export,
+                            dir.resolve("startup"), true);
+                }
+            }
+        }
+        return new Result(with, without, kafkaWith, kafkaWithout, archive);
     }
 
-    private static double once(Path jar, String jvm, List<String> props, Path source, Path run) throws Exception {
+    private static double once(Path jar, String jvm, List<String> props, Path source, Path run, boolean kafka)
+            throws Exception {
         EndToEndBench.deleteTree(run);
         Path export = Files.createDirectories(run.resolve("export")).resolve("tetragon.log");
         Files.copy(source, export);
@@ -75,7 +101,8 @@ final class StartupBench {
         Path events = data.resolve("out/events.ndjson");
         try (AppProcess app = AppProcess.start(jar, jvm, props, export, data, run.resolve("app.log"))) {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (!(Files.exists(events) && Files.size(events) > 0)) {
+            while (!(kafka ? app.metric("tetragon_sink_events_total") > 0
+                    : Files.exists(events) && Files.size(events) > 0)) {
                 app.checkAlive();
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("no event shipped in 2 minutes; see " + run.resolve("app.log"));

@@ -10,7 +10,6 @@ import io.tetragonroutes.rules.RuleFiles;
 import io.tetragonroutes.rules.RuleLoader;
 import io.tetragonroutes.rules.RulesEngine;
 import io.tetragonroutes.rules.parseable.ParseableAlerts;
-import io.tetragonroutes.sink.KafkaRecords;
 import io.tetragonroutes.sink.NdjsonFormatter;
 import io.tetragonroutes.sink.ShippedCounter;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -151,13 +150,6 @@ public class PipelineBeans {
     @Named("tetragonNdjson")
     NdjsonFormatter ndjson() {
         return new NdjsonFormatter(mapper);
-    }
-
-    @Produces
-    @Singleton
-    @Named("tetragonKafkaRecords")
-    KafkaRecords kafkaRecords() {
-        return new KafkaRecords(mapper);
     }
 
     @Produces

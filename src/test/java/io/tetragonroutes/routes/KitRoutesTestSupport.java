@@ -92,7 +92,6 @@ abstract class KitRoutesTestSupport extends CamelTestSupport {
                 new AlertThrottle(100, System::nanoTime)));
         r.bind("tetragonNdjson", new NdjsonFormatter(mapper));
         r.bind("tetragonShipped", new ShippedCounter(registry));
-        r.bind("tetragonKafkaRecords", new io.tetragonroutes.sink.KafkaRecords(mapper));
         r.bind("tetragonHubBatch", new io.tetragonroutes.hub.KafkaEventBatch(new EventParser(mapper, registry),
                 "tetragon.alerts"));
         r.bind("tetragonHubCommit", new io.tetragonroutes.hub.KafkaBatchCommit());

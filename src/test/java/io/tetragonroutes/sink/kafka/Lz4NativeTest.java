@@ -1,4 +1,4 @@
-package io.tetragonroutes.sink;
+package io.tetragonroutes.sink.kafka;
 
 import org.junit.jupiter.api.Test;
 

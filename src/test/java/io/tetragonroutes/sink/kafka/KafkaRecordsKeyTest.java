@@ -1,4 +1,4 @@
-package io.tetragonroutes.sink;
+package io.tetragonroutes.sink.kafka;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
