@@ -3,22 +3,38 @@ package io.tetragonroutes.bench;
 import io.tetragonroutes.deploy.AppCdsTraining;
 import io.tetragonroutes.sink.kafka.ForkedKafkaBroker;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Start-up to the first event shipped, as the container starts: the AppCDS archive is trained by the script the
  * image's build runs ({@code src/main/docker/appcds-train.sh}), then the app starts {@code starts} times with it and
  * as many times without, alternately, each time on a fresh data directory, a small export and the same mock API
- * server. The clock runs from the process' launch to the first line in the events file, or, with {@code kafka}, to
- * the first event the broker acknowledged (the app's shipped counter; the file sink off).
+ * server. The clock runs from the process' launch to the first line in the events file, or, with {@code kafka} (the
+ * file sink off), to the broker's append time of the first record (topics with {@code LogAppendTime}), read once
+ * the app's shipped counter moved: the counter itself can only be read once the HTTP server is up.
  */
 final class StartupBench {
 
@@ -70,38 +86,48 @@ final class StartupBench {
         double[] with = new double[starts];
         double[] without = new double[starts];
         for (int i = 0; i < starts; i++) {
-            without[i] = once(jar, jvm, props, export, dir.resolve("startup"), false);
-            with[i] = once(jar, jvm + " " + archiveOption(archive), props, export, dir.resolve("startup"), false);
+            without[i] = once(jar, jvm, props, export, dir.resolve("startup"), null);
+            with[i] = once(jar, jvm + " " + archiveOption(archive), props, export, dir.resolve("startup"), null);
         }
         double[] kafkaWith = new double[kafka ? starts : 0];
         double[] kafkaWithout = new double[kafka ? starts : 0];
         if (kafka) {
             EndToEndBench.deleteTree(dir.resolve("startup-kafka"));
             try (ForkedKafkaBroker broker = ForkedKafkaBroker.start(dir.resolve("startup-kafka"))) {
-                EndToEndBench.createTopics(broker.bootstrapServers(), "tetragon.events", "tetragon.alerts");
+                try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        broker.bootstrapServers()))) {
+                    Map<String, String> appendTime = Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+                    admin.createTopics(List.of(
+                            new NewTopic("tetragon.events", Optional.of(1), Optional.empty()).configs(appendTime),
+                            new NewTopic("tetragon.alerts", Optional.of(1), Optional.empty()).configs(appendTime)))
+                            .all().get(1, TimeUnit.MINUTES);
+                }
                 List<String> kafkaProps = new ArrayList<>(props);
                 kafkaProps.add("-Dtetragon.sink.file.enabled=false");
                 kafkaProps.add("-Dtetragon.sink.kafka.brokers=" + broker.bootstrapServers());
                 for (int i = 0; i < starts; i++) {
-                    kafkaWithout[i] = once(jar, jvm, kafkaProps, export, dir.resolve("startup"), true);
+                    kafkaWithout[i] = once(jar, jvm, kafkaProps, export, dir.resolve("startup"), broker);
                     kafkaWith[i] = once(jar, jvm + " " + archiveOption(archive), kafkaProps, export,
-                            dir.resolve("startup"), true);
+                            dir.resolve("startup"), broker);
                 }
             }
         }
         return new Result(with, without, kafkaWith, kafkaWithout, archive);
     }
 
-    private static double once(Path jar, String jvm, List<String> props, Path source, Path run, boolean kafka)
-            throws Exception {
+    private static double once(Path jar, String jvm, List<String> props, Path source, Path run,
+                               ForkedKafkaBroker kafka) throws Exception {
         EndToEndBench.deleteTree(run);
         Path export = Files.createDirectories(run.resolve("export")).resolve("tetragon.log");
         Files.copy(source, export);
         Path data = run.resolve("data");
         Path events = data.resolve("out/events.ndjson");
+        TopicPartition events0 = new TopicPartition("tetragon.events", 0);
+        long firstOffset = kafka == null ? 0 : endOffset(kafka.bootstrapServers(), events0);
+        long launchedMillis = System.currentTimeMillis();
         try (AppProcess app = AppProcess.start(jar, jvm, props, export, data, run.resolve("app.log"))) {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (!(kafka ? app.metric("tetragon_sink_events_total") > 0
+            while (!(kafka != null ? app.metric("tetragon_sink_events_total") > 0
                     : Files.exists(events) && Files.size(events) > 0)) {
                 app.checkAlive();
                 if (System.nanoTime() > deadline) {
@@ -109,7 +135,37 @@ final class StartupBench {
                 }
                 TimeUnit.MILLISECONDS.sleep(5); // sampling a separate process, not a test
             }
+            if (kafka != null) {
+                return (appendTime(kafka.bootstrapServers(), events0, firstOffset) - launchedMillis) / 1e3;
+            }
             return (System.nanoTime() - app.startedAt()) / 1e9;
+        }
+    }
+
+    private static long endOffset(String bootstrap, TopicPartition tp) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get().get(tp).offset();
+        }
+    }
+
+    /** The broker's append time (ms since the epoch) of the record at {@code offset}. */
+    private static long appendTime(String bootstrap, TopicPartition tp, long offset) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            c.assign(List.of(tp));
+            c.seek(tp, offset);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (r.timestampType() != TimestampType.LOG_APPEND_TIME) {
+                        throw new IllegalStateException("the topic has no LogAppendTime: " + r.timestampType());
+                    }
+                    return r.timestamp();
+                }
+            }
+            throw new IllegalStateException("no record at offset " + offset + " of " + tp);
         }
     }
 }
