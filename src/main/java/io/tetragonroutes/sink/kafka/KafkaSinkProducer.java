@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * never sent again; any other failure (broker down, timeout, credentials) fails the exchange, and the route's
  * redelivery resends only the records not yet acknowledged.
  * <p>
- * The producer is created when the route starts (a bad setting fails the start-up). A background thread then loads
+ * The producer is created when the route starts (if that fails, for example because the bootstrap name does not resolve
+ * yet, with the first batch, retried by the route's redelivery). A background thread then loads
  * lz4's native codec and sends a metadata request, which connects the producer and gets its producer id while the
  * rest of the app starts, so the first batch does not wait for that.
  */
@@ -61,8 +62,23 @@ final class KafkaSinkProducer extends DefaultProducer {
             return;
         }
         config = endpoint.clientConfig();
-        Producer<String, byte[]> p = endpoint.getComponent().acquire(config);
+        try {
+            connect();
+        } catch (KafkaException e) { // e.g. a bootstrap name DNS does not resolve yet: not a reason to stop the node
+            LOG.warn("{}: no Kafka producer yet ({}); trying again with the first batch", endpoint.what(),
+                    e.getMessage());
+        }
+    }
+
+    /** Creates (or joins) the producer, then loads the codec and fetches metadata in the background. */
+    private synchronized Producer<String, byte[]> connect() {
+        Producer<String, byte[]> p = producer;
+        if (p != null) {
+            return p;
+        }
+        p = endpoint.getComponent().acquire(config);
         producer = p;
+        Producer<String, byte[]> connected = p;
         boolean lz4 = "lz4".equals(config.get(ProducerConfig.COMPRESSION_TYPE_CONFIG));
         Thread warmUp = new Thread(() -> {
             try {
@@ -73,17 +89,18 @@ final class KafkaSinkProducer extends DefaultProducer {
                 codecReady.countDown();
             }
             try {
-                p.partitionsFor(endpoint.topic());
+                connected.partitionsFor(endpoint.topic());
             } catch (RuntimeException e) { // the first batch meets the same problem, and reports it
                 LOG.debug("{}: no metadata yet: {}", endpoint.what(), e.toString());
             }
         }, "tetragon-kafka-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
+        return p;
     }
 
     @Override
-    protected void doStop() throws Exception {
+    protected synchronized void doStop() throws Exception {
         if (producer != null) {
             producer = null;
             endpoint.getComponent().release(config, Duration.ofSeconds(10));
@@ -93,9 +110,12 @@ final class KafkaSinkProducer extends DefaultProducer {
 
     @Override
     public void process(Exchange exchange) throws Exception {
+        if (!endpoint.isEnabled()) {
+            throw new IllegalStateException(endpoint.what() + " is off: set tetragon.sink.kafka.brokers");
+        }
         Producer<String, byte[]> p = producer;
         if (p == null) {
-            throw new IllegalStateException(endpoint.what() + " is off: set tetragon.sink.kafka.brokers");
+            p = connect(); // throws until the producer can be created; the route's redelivery backs off
         }
         codecReady.await(); // lz4's first use fixes its implementation for good: the native one must be loaded by then
         List<TetragonEvent> events = exchange.getMessage().getMandatoryBody(EventBatch.class).getEvents();

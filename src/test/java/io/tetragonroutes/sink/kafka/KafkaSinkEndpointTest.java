@@ -1,0 +1,64 @@
+package io.tetragonroutes.sink.kafka;
+
+import io.tetragonroutes.event.EventBatch;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.ResolveEndpointFailedException;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.kafka.common.KafkaException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the tetragon-kafka endpoint does at start-up with bad, absent or not yet reachable settings. */
+class KafkaSinkEndpointTest {
+
+    private final CamelContext camel = new DefaultCamelContext();
+
+    @AfterEach
+    void stop() throws Exception {
+        camel.close();
+    }
+
+    @Test
+    void aBadOptionFailsWhenTheRouteFileIsLoaded() {
+        camel.start();
+        var e = assertThrows(ResolveEndpointFailedException.class,
+                () -> camel.getEndpoint("tetragon-kafka:events?brokers=k:9092&compression=brotli"));
+        assertTrue(e.getMessage().contains("compression is one of"), e.getMessage());
+    }
+
+    @Test
+    void aSinkThatIsOffStartsAndRefusesToSend() throws Exception {
+        camel.start();
+        try (ProducerTemplate t = camel.createProducerTemplate()) {
+            var e = assertThrows(CamelExecutionException.class, () -> t.sendBody(
+                    "tetragon-kafka:events?brokers=off", new EventBatch(List.of(), List.of())));
+            assertTrue(e.getCause().getMessage().contains("set tetragon.sink.kafka.brokers"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aBrokerNameThatDoesNotResolveYetDoesNotStopTheStartButFailsTheBatch() throws Exception {
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:in").to("tetragon-kafka:events?brokers=RAW(no-such-broker.invalid:9092)");
+            }
+        });
+        camel.start(); // starts the route's producer: it would throw here if creating the Kafka producer did
+        assertTrue(camel.getRouteController().getRouteStatus(camel.getRoutes().get(0).getRouteId()).isStarted());
+        try (ProducerTemplate t = camel.createProducerTemplate()) {
+            var e = assertThrows(CamelExecutionException.class,
+                    () -> t.sendBody("direct:in", new EventBatch(List.of(), List.of())));
+            assertInstanceOf(KafkaException.class, e.getCause(), "a failed batch, retried by the route's redelivery");
+        }
+    }
+}
