@@ -169,10 +169,16 @@ public final class EndToEndBench {
 
     /** Topics with the broker's default partitions and replication. */
     static void createTopics(String bootstrap, String... topics) throws Exception {
+        createTopics(bootstrap, Optional.empty(), Map.of(), topics);
+    }
+
+    /** Topics with these partitions (empty: the broker's default) and topic configs. */
+    static void createTopics(String bootstrap, Optional<Integer> partitions, Map<String, String> configs,
+                             String... topics) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             List<NewTopic> list = new ArrayList<>();
             for (String t : topics) {
-                list.add(new NewTopic(t, Optional.empty(), Optional.empty()));
+                list.add(new NewTopic(t, partitions, Optional.empty()).configs(configs));
             }
             admin.createTopics(list).all().get(1, TimeUnit.MINUTES);
         }

@@ -3,10 +3,6 @@ package io.tetragonroutes.bench;
 import io.tetragonroutes.deploy.AppCdsTraining;
 import io.tetragonroutes.sink.kafka.ForkedKafkaBroker;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -94,14 +90,10 @@ final class StartupBench {
         if (kafka) {
             EndToEndBench.deleteTree(dir.resolve("startup-kafka"));
             try (ForkedKafkaBroker broker = ForkedKafkaBroker.start(dir.resolve("startup-kafka"))) {
-                try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        broker.bootstrapServers()))) {
-                    Map<String, String> appendTime = Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
-                    admin.createTopics(List.of(
-                            new NewTopic("tetragon.events", Optional.of(1), Optional.empty()).configs(appendTime),
-                            new NewTopic("tetragon.alerts", Optional.of(1), Optional.empty()).configs(appendTime)))
-                            .all().get(1, TimeUnit.MINUTES);
-                }
+                // one partition, so the first record is at the end offset read before each start
+                EndToEndBench.createTopics(broker.bootstrapServers(), Optional.of(1),
+                        Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"),
+                        "tetragon.events", "tetragon.alerts");
                 List<String> kafkaProps = new ArrayList<>(props);
                 kafkaProps.add("-Dtetragon.sink.file.enabled=false");
                 kafkaProps.add("-Dtetragon.sink.kafka.brokers=" + broker.bootstrapServers());
@@ -123,7 +115,7 @@ final class StartupBench {
         Path data = run.resolve("data");
         Path events = data.resolve("out/events.ndjson");
         TopicPartition events0 = new TopicPartition("tetragon.events", 0);
-        long firstOffset = kafka == null ? 0 : endOffset(kafka.bootstrapServers(), events0);
+        long firstOffset = kafka == null ? 0 : EndToEndBench.topicRecords(kafka.bootstrapServers(), "tetragon.events");
         long launchedMillis = System.currentTimeMillis();
         try (AppProcess app = AppProcess.start(jar, jvm, props, export, data, run.resolve("app.log"))) {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
@@ -139,12 +131,6 @@ final class StartupBench {
                 return (appendTime(kafka.bootstrapServers(), events0, firstOffset) - launchedMillis) / 1e3;
             }
             return (System.nanoTime() - app.startedAt()) / 1e9;
-        }
-    }
-
-    private static long endOffset(String bootstrap, TopicPartition tp) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get().get(tp).offset();
         }
     }
 
