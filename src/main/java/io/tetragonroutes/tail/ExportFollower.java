@@ -237,6 +237,9 @@ final class ExportFollower implements LineSource {
         boolean live = openLive(false);
         for (ExportFiles.Backup b : files.backupsAfter(order)) {
             if (isSameFile(b.path(), done)) {
+                // the file just finished, now a backup: what comes next rotated after its stamp, not after the
+                // order it had while it was live (the clock then, which may be behind stamps already read)
+                order = later(order, b.stamp());
                 continue;
             }
             closeCurrent();

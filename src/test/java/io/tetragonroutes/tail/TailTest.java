@@ -107,9 +107,11 @@ class TailTest {
             assertExactlyOnce(lines(0, 30), h.texts());
             h.stop(); // resumed from the checkpoint, the live file still comes after those backups
             h.start();
+            Files.write(dir.resolve("tetragon.log"), join(lines(30, 35)), StandardOpenOption.APPEND);
+            awaitLines(h, 35); // resumed in the live file, before it rotates again
             Files.move(dir.resolve("tetragon.log"),
                     dir.resolve("tetragon-" + ExportFiles.stamp(ahead.plusMillis(2)) + ".log"));
-            Files.write(dir.resolve("tetragon.log"), join(lines(30, 40)));
+            Files.write(dir.resolve("tetragon.log"), join(lines(35, 40)));
             awaitLines(h, 40);
             assertExactlyOnce(lines(0, 40), h.texts());
         } finally {
