@@ -8,11 +8,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.tetragonroutes.deadletter.DeadLetter;
 import io.tetragonroutes.tail.Line;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -210,6 +213,12 @@ public final class TetragonEvent {
     /** The line exactly as Tetragon wrote it (without the newline). */
     public String originalText() {
         return line.text();
+    }
+
+    /** This event's line, whole, as a dead letter: a sink refused the event for {@code reason}. */
+    public DeadLetter deadLetter(String reason, String detail) {
+        byte[] bytes = originalText().getBytes(StandardCharsets.UTF_8);
+        return new DeadLetter(reason, detail, sourceFile(), sourceOffset(), bytes.length, bytes, null, Instant.now());
     }
 
     /** The file the line came from and its offset there. */

@@ -2,7 +2,6 @@ package io.tetragonroutes.sink.elasticsearch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tetragonroutes.deadletter.DeadLetter;
 import io.tetragonroutes.event.EventBatch;
 import io.tetragonroutes.event.TetragonEvent;
 import io.tetragonroutes.sink.http.Delivery;
@@ -15,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -170,8 +168,6 @@ final class ElasticsearchProducer extends DefaultProducer {
     private void reject(List<TetragonEvent> events, int i, Delivery delivery, String reason, String why) {
         TetragonEvent e = events.get(i);
         LOG.warn("Elasticsearch {} refused a document ({}): dead-lettered", client.where(), why);
-        byte[] line = e.originalText().getBytes(StandardCharsets.UTF_8);
-        delivery.rejected(i, new DeadLetter(reason, why + " (from " + client.where() + ")", e.sourceFile(),
-                e.sourceOffset(), line.length, line, null, Instant.now()));
+        delivery.rejected(i, e.deadLetter(reason, why + " (from " + client.where() + ")"));
     }
 }

@@ -1,7 +1,6 @@
 package io.tetragonroutes.sink.kafka;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tetragonroutes.deadletter.DeadLetter;
 import io.tetragonroutes.event.EventBatch;
 import io.tetragonroutes.event.TetragonEvent;
 import io.tetragonroutes.sink.http.Delivery;
@@ -18,9 +17,7 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -170,9 +167,7 @@ final class KafkaSinkProducer extends DefaultProducer {
 
     private void reject(Delivery delivery, int i, TetragonEvent e, Exception why) {
         LOG.warn("Kafka refused a record for {} ({}): dead-lettered", endpoint.what(), why.toString());
-        byte[] line = e.originalText().getBytes(StandardCharsets.UTF_8);
-        delivery.rejected(i, new DeadLetter("kafka_rejected", why + " (topic " + endpoint.topic() + ")",
-                e.sourceFile(), e.sourceOffset(), line.length, line, null, Instant.now()));
+        delivery.rejected(i, e.deadLetter("kafka_rejected", why + " (topic " + endpoint.topic() + ")"));
     }
 
     /** The answers for one batch, written by the Kafka client's I/O thread (or the sender, for a failed send). */
