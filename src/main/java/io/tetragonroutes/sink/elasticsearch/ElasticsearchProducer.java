@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tetragonroutes.event.EventBatch;
 import io.tetragonroutes.event.TetragonEvent;
-import io.tetragonroutes.sink.http.Delivery;
+import io.tetragonroutes.sink.Delivery;
 import io.tetragonroutes.sink.http.HttpSinkClient;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultProducer;

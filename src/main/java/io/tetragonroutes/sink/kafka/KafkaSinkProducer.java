@@ -3,7 +3,7 @@ package io.tetragonroutes.sink.kafka;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tetragonroutes.event.EventBatch;
 import io.tetragonroutes.event.TetragonEvent;
-import io.tetragonroutes.sink.http.Delivery;
+import io.tetragonroutes.sink.Delivery;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultProducer;
 import org.apache.kafka.clients.producer.Producer;

@@ -1,8 +1,7 @@
-package io.tetragonroutes.sink.http;
+package io.tetragonroutes.sink;
 
 import io.tetragonroutes.deadletter.DeadLetter;
 import io.tetragonroutes.event.EventBatch;
-import io.tetragonroutes.sink.NdjsonFormatter;
 import org.apache.camel.Exchange;
 
 import java.util.ArrayList;
