@@ -12,6 +12,7 @@ import org.apache.kafka.common.config.SslConfigs;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A Kafka topic. Options: {@code brokers} (host:port list; {@code off} = the sink is not enabled, the endpoint
@@ -37,6 +38,8 @@ public class KafkaSinkEndpoint extends DefaultEndpoint {
     private String compression = "lz4";
     private int lingerMs = 20;
     private int batchBytes = 262_144;
+    private Map<String, Object> config;
+    private boolean sharing;
 
     public KafkaSinkEndpoint(String uri, KafkaSinkComponent component, String topic) {
         super(uri, component);
@@ -79,8 +82,63 @@ public class KafkaSinkEndpoint extends DefaultEndpoint {
         return KafkaSinkComponent.SCHEME + ":" + topic;
     }
 
+    /**
+     * Takes a share of the component's producer as soon as the endpoint exists (Camel initialises endpoints when it
+     * builds the routes), so it is created and connects while the rest of the app starts; again when restarted.
+     */
+    @Override
+    protected void doInit() throws Exception {
+        super.doInit();
+        share();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        share();
+    }
+
+    /** Gives the share back: the last one closes the producer, waiting for what it has in flight. */
+    @Override
+    protected void doStop() throws Exception {
+        unshare();
+        super.doStop();
+    }
+
+    @Override
+    protected void doShutdown() throws Exception {
+        unshare();
+        super.doShutdown();
+    }
+
+    private synchronized void share() {
+        if (isEnabled() && !sharing) {
+            getComponent().acquire(clientConfig(), topic);
+            sharing = true;
+        }
+    }
+
+    private synchronized void unshare() {
+        if (sharing) {
+            sharing = false;
+            getComponent().release(clientConfig());
+        }
+    }
+
+    /** The shared producer, once created and its codec loaded; failed if it could not be created (see the component). */
+    CompletableFuture<org.apache.kafka.clients.producer.Producer<String, byte[]>> producer() {
+        return getComponent().producer(clientConfig(), topic);
+    }
+
     /** The Kafka client settings; endpoints with equal settings share one producer. */
-    Map<String, Object> clientConfig() {
+    synchronized Map<String, Object> clientConfig() {
+        if (config == null) {
+            config = Map.copyOf(settings());
+        }
+        return config;
+    }
+
+    private Map<String, Object> settings() {
         Map<String, Object> c = new HashMap<>();
         c.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, brokers);
         c.put(CommonClientConfigs.CLIENT_ID_CONFIG, "tetragon-routes");

@@ -7,7 +7,6 @@ import io.tetragonroutes.sink.Delivery;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.KafkaException;
@@ -17,10 +16,8 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,10 +27,10 @@ import java.util.concurrent.TimeUnit;
  * never sent again; any other failure (broker down, timeout, credentials) fails the exchange, and the route's
  * redelivery resends only the records not yet acknowledged.
  * <p>
- * The producer is created when the route starts (if that fails, for example because the bootstrap name does not resolve
- * yet, with the first batch, retried by the route's redelivery). A background thread then loads
- * lz4's native codec and sends a metadata request, which connects the producer and gets its producer id while the
- * rest of the app starts, so the first batch does not wait for that.
+ * The producer is the endpoint's share of the component's, created in the background since the endpoint was
+ * (see {@link KafkaSinkComponent}); the first batch waits only for what is not done yet. If it could not be created
+ * (for example a bootstrap name that does not resolve yet), each batch tries again, backed off by the route's
+ * redelivery.
  */
 final class KafkaSinkProducer extends DefaultProducer {
 
@@ -43,66 +40,20 @@ final class KafkaSinkProducer extends DefaultProducer {
 
     private final KafkaSinkEndpoint endpoint;
     private final ObjectMapper mapper = new ObjectMapper();
-    private Map<String, Object> config;
-    private volatile Producer<String, byte[]> producer;
-    private final CountDownLatch codecReady = new CountDownLatch(1);
 
     KafkaSinkProducer(KafkaSinkEndpoint endpoint) {
         super(endpoint);
         this.endpoint = endpoint;
     }
 
-    @Override
-    protected void doStart() throws Exception {
-        super.doStart();
-        if (!endpoint.isEnabled()) {
-            return;
-        }
-        config = endpoint.clientConfig();
+    /** The endpoint's shared producer: waits while it is being created, tries again if creating it failed. */
+    private Producer<String, byte[]> producer() throws Exception {
         try {
-            connect();
-        } catch (KafkaException e) { // e.g. a bootstrap name DNS does not resolve yet: not a reason to stop the node
-            LOG.warn("{}: no Kafka producer yet ({}); trying again with the first batch", endpoint.what(),
-                    e.getMessage());
+            return endpoint.producer().get(MAX_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) { // the route's redelivery backs off and comes back here
+            throw new KafkaException(endpoint.what() + ": no Kafka producer: " + e.getCause().getMessage(),
+                    e.getCause());
         }
-    }
-
-    /** Creates (or joins) the producer, then loads the codec and fetches metadata in the background. */
-    private synchronized Producer<String, byte[]> connect() {
-        Producer<String, byte[]> p = producer;
-        if (p != null) {
-            return p;
-        }
-        p = endpoint.getComponent().acquire(config);
-        producer = p;
-        Producer<String, byte[]> connected = p;
-        boolean lz4 = "lz4".equals(config.get(ProducerConfig.COMPRESSION_TYPE_CONFIG));
-        Thread warmUp = new Thread(() -> {
-            try {
-                if (lz4) {
-                    Lz4Native.load();
-                }
-            } finally {
-                codecReady.countDown();
-            }
-            try {
-                connected.partitionsFor(endpoint.topic());
-            } catch (RuntimeException e) { // the first batch meets the same problem, and reports it
-                LOG.debug("{}: no metadata yet: {}", endpoint.what(), e.toString());
-            }
-        }, "tetragon-kafka-warm-up");
-        warmUp.setDaemon(true);
-        warmUp.start();
-        return p;
-    }
-
-    @Override
-    protected synchronized void doStop() throws Exception {
-        if (producer != null) {
-            producer = null;
-            endpoint.getComponent().release(config, Duration.ofSeconds(10));
-        }
-        super.doStop();
     }
 
     @Override
@@ -110,11 +61,7 @@ final class KafkaSinkProducer extends DefaultProducer {
         if (!endpoint.isEnabled()) {
             throw new IllegalStateException(endpoint.what() + " is off: set tetragon.sink.kafka.brokers");
         }
-        Producer<String, byte[]> p = producer;
-        if (p == null) {
-            p = connect(); // throws until the producer can be created; the route's redelivery backs off
-        }
-        codecReady.await(); // lz4's first use fixes its implementation for good: the native one must be loaded by then
+        Producer<String, byte[]> p = producer();
         List<TetragonEvent> events = exchange.getMessage().getMandatoryBody(EventBatch.class).getEvents();
         Delivery delivery = Delivery.of(exchange, endpoint.getEndpointUri());
         KafkaRecords records = new KafkaRecords(mapper);

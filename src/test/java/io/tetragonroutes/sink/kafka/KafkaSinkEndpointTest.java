@@ -7,13 +7,20 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.ResolveEndpointFailedException;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,5 +67,30 @@ class KafkaSinkEndpointTest {
                     () -> t.sendBody("direct:in", new EventBatch(List.of(), List.of())));
             assertInstanceOf(KafkaException.class, e.getCause(), "a failed batch, retried by the route's redelivery");
         }
+    }
+
+    @Test
+    void theProducerConnectsAsSoonAsTheEndpointExistsBeforeAnyRouteStarts() throws Exception {
+        try (KafkaBroker kafka = KafkaBroker.start()) {
+            // Camel creates (and initialises) endpoints while it builds the routes, well before they start
+            KafkaSinkEndpoint endpoint = (KafkaSinkEndpoint) camel.getEndpoint(
+                    "tetragon-kafka:early?brokers=RAW(" + kafka.bootstrapServers() + ")");
+            assertFalse(camel.isStarted());
+            Producer<String, byte[]> producer = endpoint.producer().get(60, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(60)).until(() -> metric(producer, "connection-count") >= 1);
+            // the same producer for an endpoint with the same client settings (the alerts topic): one connection set
+            KafkaSinkEndpoint alerts = (KafkaSinkEndpoint) camel.getEndpoint(
+                    "tetragon-kafka:early-alerts?brokers=RAW(" + kafka.bootstrapServers() + ")");
+            assertSame(producer, alerts.producer().get(60, TimeUnit.SECONDS));
+            camel.stop(); // endpoints that never started: the component closes their producer
+            assertThrows(IllegalStateException.class, () -> producer.send(new ProducerRecord<>("early", new byte[1])));
+        }
+    }
+
+    private static double metric(Producer<String, byte[]> producer, String name) {
+        return producer.metrics().entrySet().stream()
+                .filter(m -> m.getKey().group().equals("producer-metrics") && m.getKey().name().equals(name))
+                .mapToDouble(m -> ((Number) m.getValue().metricValue()).doubleValue())
+                .findFirst().orElse(0);
     }
 }
