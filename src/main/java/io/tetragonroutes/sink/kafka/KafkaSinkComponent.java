@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -33,10 +35,10 @@ public class KafkaSinkComponent extends DefaultComponent {
 
     private final Map<Map<String, Object>, Shared> producers = new HashMap<>();
 
-    /** One producer, its users, and its creation: done once the client exists and the codec is loaded. */
+    /** One producer, the endpoints using it, and its creation: done once the client exists and the codec is loaded. */
     private static final class Shared {
+        final Set<KafkaSinkEndpoint> users = new HashSet<>();
         CompletableFuture<Producer<String, byte[]>> ready;
-        int users;
     }
 
     @Override
@@ -47,23 +49,26 @@ public class KafkaSinkComponent extends DefaultComponent {
         return endpoint;
     }
 
-    /** Takes a share of the producer for these settings, starting its creation; give it back with {@link #release}. */
-    synchronized void acquire(Map<String, Object> config, String topic) {
-        Shared s = producers.computeIfAbsent(Map.copyOf(config), c -> new Shared());
-        s.users++;
-        create(s, config, topic);
+    /**
+     * Makes {@code endpoint} a user of the producer for its settings, starting its creation if it is the first; again
+     * is a no-op. Give it back with {@link #release}.
+     */
+    synchronized void acquire(KafkaSinkEndpoint endpoint) {
+        Shared s = producers.computeIfAbsent(endpoint.clientConfig(), c -> new Shared());
+        s.users.add(endpoint);
+        create(s, endpoint.clientConfig(), endpoint.topic());
     }
 
     /**
-     * The producer of a holder of a share: completes when it is created, or exceptionally if that failed (for example
-     * a bootstrap name that does not resolve yet); after a failure, each call tries again.
+     * The producer of a user: completes when it is created, or exceptionally if that failed (for example a bootstrap
+     * name that does not resolve yet); after a failure, each call tries again.
      */
-    synchronized CompletableFuture<Producer<String, byte[]>> producer(Map<String, Object> config, String topic) {
-        Shared s = producers.get(config);
-        if (s == null) {
-            throw new IllegalStateException(SCHEME + ":" + topic + " is not started");
+    synchronized CompletableFuture<Producer<String, byte[]>> producer(KafkaSinkEndpoint endpoint) {
+        Shared s = producers.get(endpoint.clientConfig());
+        if (s == null || !s.users.contains(endpoint)) {
+            throw new IllegalStateException(endpoint.what() + " is not started");
         }
-        return create(s, config, topic);
+        return create(s, endpoint.clientConfig(), endpoint.topic());
     }
 
     private static CompletableFuture<Producer<String, byte[]>> create(Shared s, Map<String, Object> config,
@@ -84,10 +89,13 @@ public class KafkaSinkComponent extends DefaultComponent {
                 ready.completeExceptionally(e);
                 return;
             }
-            if ("lz4".equals(config.get(ProducerConfig.COMPRESSION_TYPE_CONFIG))) {
-                Lz4Native.load(); // before the first record: lz4's first use fixes its implementation for good
+            try {
+                if ("lz4".equals(config.get(ProducerConfig.COMPRESSION_TYPE_CONFIG))) {
+                    Lz4Native.load(); // before the first record: lz4's first use fixes its implementation for good
+                }
+            } finally {
+                ready.complete(p);
             }
-            ready.complete(p);
             try {
                 p.partitionsFor(topic); // connects, gets the producer id and the topic's leaders
             } catch (RuntimeException e) { // the first batch meets the same problem, and reports it
@@ -100,10 +108,10 @@ public class KafkaSinkComponent extends DefaultComponent {
     }
 
     /** Closes the producer when its last user gives it back, waiting for what it still has in flight. */
-    synchronized void release(Map<String, Object> config) {
-        Shared s = producers.get(config);
-        if (s != null && --s.users == 0) {
-            producers.remove(config);
+    synchronized void release(KafkaSinkEndpoint endpoint) {
+        Shared s = producers.get(endpoint.clientConfig());
+        if (s != null && s.users.remove(endpoint) && s.users.isEmpty()) {
+            producers.remove(endpoint.clientConfig());
             close(s);
         }
     }

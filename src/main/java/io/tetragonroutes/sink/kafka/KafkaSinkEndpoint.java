@@ -39,7 +39,6 @@ public class KafkaSinkEndpoint extends DefaultEndpoint {
     private int lingerMs = 20;
     private int batchBytes = 262_144;
     private Map<String, Object> config;
-    private boolean sharing;
 
     public KafkaSinkEndpoint(String uri, KafkaSinkComponent component, String topic) {
         super(uri, component);
@@ -111,23 +110,21 @@ public class KafkaSinkEndpoint extends DefaultEndpoint {
         super.doShutdown();
     }
 
-    private synchronized void share() {
-        if (isEnabled() && !sharing) {
-            getComponent().acquire(clientConfig(), topic);
-            sharing = true;
+    private void share() {
+        if (isEnabled()) {
+            getComponent().acquire(this);
         }
     }
 
-    private synchronized void unshare() {
-        if (sharing) {
-            sharing = false;
-            getComponent().release(clientConfig());
+    private void unshare() {
+        if (isEnabled()) {
+            getComponent().release(this);
         }
     }
 
     /** The shared producer, once created and its codec loaded; failed if it could not be created (see the component). */
     CompletableFuture<org.apache.kafka.clients.producer.Producer<String, byte[]>> producer() {
-        return getComponent().producer(clientConfig(), topic);
+        return getComponent().producer(this);
     }
 
     /** The Kafka client settings; endpoints with equal settings share one producer. */
