@@ -116,15 +116,10 @@ public class KafkaSinkComponent extends DefaultComponent {
         }
     }
 
+    /** A producer still being created has nothing in flight: it is closed at once, on the thread creating it. */
     private static void close(Shared s) {
-        if (s.ready == null) {
-            return;
-        }
-        if (s.ready.isDone()) {
-            s.ready.thenAccept(p -> p.close(CLOSE_WAIT));
-        } else { // still being created: close it once it is, on the thread that creates it
-            s.ready.thenAccept(p -> p.close(Duration.ZERO));
-        }
+        Duration wait = s.ready.isDone() ? CLOSE_WAIT : Duration.ZERO;
+        s.ready.thenAccept(p -> p.close(wait));
     }
 
     /** Endpoints that were created but never started are not stopped one by one: their producers close here. */
