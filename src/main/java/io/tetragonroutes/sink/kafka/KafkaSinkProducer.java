@@ -79,6 +79,9 @@ final class KafkaSinkProducer extends DefaultProducer {
                 break; // no metadata within max.block.ms: every further send would wait as long
             }
         }
+        // The whole batch is in the client and we wait for all of it anyway: send the partly filled producer batches
+        // now instead of after linger.ms, which the pipeline thread would otherwise spend idle on every batch.
+        p.flush();
         if (!acks.await(MAX_WAIT_SECONDS)) {
             throw new TimeoutException(endpoint.what() + ": no answer from the Kafka client in " + MAX_WAIT_SECONDS + " s");
         }

@@ -1,6 +1,10 @@
 package io.tetragonroutes.sink.kafka;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tetragonroutes.Samples;
 import io.tetragonroutes.event.EventBatch;
+import io.tetragonroutes.event.EventParser;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
@@ -15,16 +19,19 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What the tetragon-kafka endpoint does at start-up with bad, absent or not yet reachable settings. */
+/** What the tetragon-kafka endpoint does at start-up with bad, absent or not yet reachable settings, and when a batch goes. */
 class KafkaSinkEndpointTest {
 
     private final CamelContext camel = new DefaultCamelContext();
@@ -84,6 +91,30 @@ class KafkaSinkEndpointTest {
             assertSame(producer, alerts.producer().get(60, TimeUnit.SECONDS));
             camel.stop(); // endpoints that never started: the component closes their producer
             assertThrows(IllegalStateException.class, () -> producer.send(new ProducerRecord<>("early", new byte[1])));
+        }
+    }
+
+    @Test
+    void aBatchIsAcknowledgedWithoutWaitingForLinger() throws Exception {
+        List<String> lines = Samples.lines("events/process_exec.jsonl");
+        EventBatch batch = new EventParser(new ObjectMapper(), new SimpleMeterRegistry())
+                .parse(Samples.batch("tetragon.log", lines));
+        try (KafkaBroker kafka = KafkaBroker.start()) {
+            String topic = "linger-" + UUID.randomUUID();
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    // a producer that would hold a partly filled batch for 10 minutes
+                    from("direct:in").to("tetragon-kafka:" + topic + "?lingerMs=600000&brokers=RAW("
+                            + kafka.bootstrapServers() + ")");
+                }
+            });
+            camel.start();
+            try (ProducerTemplate t = camel.createProducerTemplate()) {
+                // the sink sends the batch at once when all of it is in the client: well inside the linger
+                assertTimeoutPreemptively(Duration.ofSeconds(90), () -> t.sendBody("direct:in", batch));
+            }
+            assertEquals(lines.size(), kafka.read(topic, lines.size(), Duration.ofSeconds(30)).size());
         }
     }
 
