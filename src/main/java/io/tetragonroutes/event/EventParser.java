@@ -43,14 +43,9 @@ public final class EventParser implements Processor {
     private final Counter blank;
 
     public EventParser(ObjectMapper mapper, MeterRegistry registry) {
-        this(mapper, registry, new LineJsonFactory());
-    }
-
-    /** With the parsers of {@code factory} (tests compare {@link LineJsonFactory} with Jackson's own). */
-    EventParser(ObjectMapper mapper, MeterRegistry registry, JsonFactory factory) {
         // Trailing garbage after the object ("{...} xyz") is a bad line, not a good event.
         this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        this.factory = factory;
+        this.factory = mapper.getFactory();
         this.registry = registry;
         for (EventType t : EventType.values()) {
             parsed.put(t, registry.counter("tetragon.events.parsed", "type", t.key()));

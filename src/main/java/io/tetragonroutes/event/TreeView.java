@@ -21,9 +21,8 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * Builds the demanded part of one line's tree from a streaming parser. Skipped values are still checked (scanned
- * by {@link LineJsonFactory}'s parser, or tokenized), so a line is accepted only if all of it is valid JSON and
- * UTF-8; they are just never turned into strings and nodes.
+ * Builds the demanded part of one line's tree from a streaming parser. Skipped values are still tokenized, so a
+ * line is accepted only if all of it is valid JSON and UTF-8; they are just never turned into strings and nodes.
  * The tree keeps the line's shape (same names, arrays, value types as Jackson's own tree), so code reading a
  * demanded path cannot tell the difference.
  */
