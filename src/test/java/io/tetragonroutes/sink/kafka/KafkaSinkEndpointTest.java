@@ -31,7 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What the tetragon-kafka endpoint does at start-up with bad, absent or not yet reachable settings, and when a batch goes. */
+/**
+ * What the tetragon-kafka endpoint does at start-up with bad, absent or not yet reachable settings, and when a batch
+ * goes to the broker.
+ */
 class KafkaSinkEndpointTest {
 
     private final CamelContext camel = new DefaultCamelContext();
