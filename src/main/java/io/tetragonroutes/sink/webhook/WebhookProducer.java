@@ -2,8 +2,8 @@ package io.tetragonroutes.sink.webhook;
 
 import io.tetragonroutes.deadletter.DeadLetter;
 import io.tetragonroutes.event.EventBatch;
-import io.tetragonroutes.sink.Delivery;
 import io.tetragonroutes.event.TetragonEvent;
+import io.tetragonroutes.sink.Delivery;
 import io.tetragonroutes.sink.NdjsonFormatter;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultProducer;
@@ -25,9 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * POSTs every event of the batch (the alerts output's events) to the webhook, in order, each with the client's
  * retries. The exchange fails when the receiver stays unavailable, so the batch is retried and nothing is lost.
  * An alert the receiver refuses (4xx) is not retried: it becomes a dead letter ({@code webhook_rejected}, with
- * the receiver's answer) in the {@link Delivery#REJECTED} property for the kamelet to route, as the other sinks do. With {@code repeatTimes > 0},
- * each fired alert is sent again every {@code repeatInterval}, {@code repeatTimes} times (best effort, as
- * Parseable's targets do); one repeat series per rule, pod and binary at a time.
+ * the receiver's answer) in the {@link Delivery#REJECTED} property for the kamelet to route, as the other sinks do.
+ * With {@code repeatTimes > 0}, each fired alert is sent again every {@code repeatInterval}, {@code repeatTimes}
+ * times (best effort, as Parseable's targets do); one repeat series per rule, pod and binary at a time.
  */
 final class WebhookProducer extends DefaultProducer {
 
