@@ -81,7 +81,12 @@ final class AppProcess implements AutoCloseable {
 
     /** utime + stime of the process, from /proc (clock ticks of 1/100 s on Linux). */
     double cpuSeconds() throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+        return cpuSeconds(process.pid());
+    }
+
+    /** utime + stime of any process, from /proc. */
+    static double cpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
     }

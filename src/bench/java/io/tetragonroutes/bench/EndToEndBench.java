@@ -102,6 +102,14 @@ public final class EndToEndBench {
             rows.add(row("MB/s, steady", results, r -> fmt("%.1f", r.steadyBytes / 1e6 / r.steadyWallSeconds)));
             rows.add(row("CPU seconds per million events, steady", results,
                     r -> fmt("%.2f", r.steadyCpuSeconds / (r.steadyEvents / 1e6))));
+            for (int g = 0; g < ThreadCpu.GROUPS.size(); g++) {
+                int group = g;
+                rows.add(row("of which " + ThreadCpu.GROUPS.get(g) + " threads", results,
+                        r -> fmt("%.2f", r.steadyByThread[group] / (r.steadyEvents / 1e6))));
+            }
+            rows.add(row("Kafka broker CPU seconds per million events, steady (its own JVM, not in the app's)",
+                    results, r -> Double.isNaN(r.steadyBrokerCpu) ? "-"
+                            : fmt("%.2f", r.steadyBrokerCpu / (r.steadyEvents / 1e6))));
             rows.add(row("**events per CPU-second, steady**", results,
                     r -> fmt("**%,.0f**", r.steadyEvents / r.steadyCpuSeconds)));
             rows.add(row("**app / Jackson ceiling, per CPU-second, steady**", results,
@@ -150,7 +158,7 @@ public final class EndToEndBench {
         }
         switch (sink) {
             case "file":
-                return runApp(jar, jvm, props, source, dir.resolve("run-file"), lines, null);
+                return runApp(jar, jvm, props, source, dir.resolve("run-file"), lines, null, 0);
             case "kafka":
                 deleteTree(dir.resolve("kafka"));
                 try (ForkedKafkaBroker broker = ForkedKafkaBroker.start(dir.resolve("kafka"))) {
@@ -160,7 +168,7 @@ public final class EndToEndBench {
                     props.add("-Dtetragon.sink.file.enabled=false");
                     props.add("-Dtetragon.sink.kafka.brokers=" + broker.bootstrapServers());
                     return runApp(jar, jvm, props, source, dir.resolve("run-kafka"), lines,
-                            () -> topicRecords(broker.bootstrapServers(), "tetragon.events"));
+                            () -> topicRecords(broker.bootstrapServers(), "tetragon.events"), broker.pid());
                 }
             default:
                 throw new IllegalArgumentException("bench.sinks: file or kafka, not " + sink);
@@ -259,11 +267,13 @@ public final class EndToEndBench {
 
     /**
      * cpuSeconds: the whole process, start-up included; runCpuSeconds: from the first event shipped to the last;
-     * steady*: the window after the first quarter of the export (JIT warm), as the ceiling is measured.
+     * steady*: the window after the first quarter of the export (JIT warm), as the ceiling is measured;
+     * steadyByThread: that window's CPU by {@link ThreadCpu#GROUPS}; steadyBrokerCpu: the broker's (its own JVM,
+     * not in the app's figures), NaN without one.
      */
     record Result(double firstEventSeconds, double wallSeconds, double cpuSeconds, double runCpuSeconds,
                   long steadyEvents, double steadyWallSeconds, double steadyCpuSeconds, long steadyBytes,
-                  long peakRssKb, String k8s) {
+                  long peakRssKb, String k8s, double[] steadyByThread, double steadyBrokerCpu) {
     }
 
     /** Lines that end before {@code offset}: its newlines, since a checkpoint is always at a line start. */
@@ -290,8 +300,8 @@ public final class EndToEndBench {
     }
 
     /** Starts the app on a copy (hard link) of the export; done when its checkpoint reaches the end of the file. */
-    static Result runApp(Path jar, String jvm, List<String> props, Path source, Path run, long lines, Count shipped)
-            throws Exception {
+    static Result runApp(Path jar, String jvm, List<String> props, Path source, Path run, long lines, Count shipped,
+                         long brokerPid) throws Exception {
         deleteTree(run);
         Path export = run.resolve("export/tetragon.log");
         Path data = run.resolve("data");
@@ -311,6 +321,8 @@ public final class EndToEndBench {
         long warmOffset = -1; // where the steady window starts: the first checkpoint past a quarter of the file
         long warmAt = 0;
         double cpuAtWarm = 0;
+        Map<Long, double[]> threadsAtWarm = Map.of();
+        double brokerAtWarm = 0;
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
         try {
             while (true) {
@@ -325,6 +337,8 @@ public final class EndToEndBench {
                 if (warmOffset < 0 && offset >= size / 4 && offset < size) {
                     warmAt = System.nanoTime();
                     cpuAtWarm = app.cpuSeconds();
+                    threadsAtWarm = ThreadCpu.snapshot(app.pid());
+                    brokerAtWarm = brokerPid == 0 ? 0 : AppProcess.cpuSeconds(brokerPid);
                     warmOffset = offset;
                 }
                 if (offset >= size) {
@@ -337,6 +351,8 @@ public final class EndToEndBench {
             }
             long done = System.nanoTime();
             double cpu = app.cpuSeconds();
+            double[] byThread = ThreadCpu.between(threadsAtWarm, ThreadCpu.snapshot(app.pid()));
+            double broker = brokerPid == 0 ? Double.NaN : AppProcess.cpuSeconds(brokerPid) - brokerAtWarm;
             long peak = app.statusKb("VmHWM:"); // the kernel's high-water mark: read once, at the end
             long n;
             if (shipped == null) {
@@ -358,7 +374,7 @@ public final class EndToEndBench {
             }
             long steadyEvents = n - linesBefore(source, warmOffset);
             return new Result(first, (done - firstAt) / 1e9, cpu, cpu - cpuAtFirst, steadyEvents,
-                    (done - warmAt) / 1e9, cpu - cpuAtWarm, size - warmOffset, peak, k8s);
+                    (done - warmAt) / 1e9, cpu - cpuAtWarm, size - warmOffset, peak, k8s, byThread, broker);
         } finally {
             app.close();
         }

@@ -87,6 +87,11 @@ public final class ForkedKafkaBroker extends KafkaBroker {
         }
     }
 
+    /** The broker's process id, for benchmarks that read its CPU from /proc. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** SIGKILL: no controlled shutdown, no flush beyond what the OS already has. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
