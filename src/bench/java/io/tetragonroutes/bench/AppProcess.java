@@ -32,13 +32,19 @@ final class AppProcess implements AutoCloseable {
     /** {@code jvm}: JVM options (blank = the JVM's defaults); {@code props}: -D settings for the app. */
     static AppProcess start(Path jar, String jvm, List<String> props, Path export, Path data, Path log)
             throws IOException {
+        return start(jar, Path.of("").toAbsolutePath(), jvm, props, export, data, log);
+    }
+
+    /** {@code workDir}: where the app finds {@code routes/} and {@code kamelets/} (its project's checkout). */
+    static AppProcess start(Path jar, Path workDir, String jvm, List<String> props, Path export, Path data, Path log)
+            throws IOException {
         int port = freePort();
         List<String> cmd = java(jvm);
         cmd.addAll(props);
         cmd.addAll(List.of("-Dtetragon.export.path=" + export, "-Dtetragon.data.dir=" + data,
                 "-Dquarkus.http.port=" + port, "-Dcamel.main.routes-reload-enabled=false", "-jar", jar.toString()));
         Files.createDirectories(log.getParent());
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile())
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("TETRAGON_") || k.startsWith("KUBERNETES_"));
         long t = System.nanoTime();

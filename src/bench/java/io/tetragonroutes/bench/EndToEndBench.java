@@ -37,6 +37,8 @@ import java.util.concurrent.TimeUnit;
  * bench.ceiling.lines (500000: the ceiling's share of the export, run before and after each sink).
  * {@code bench.soak=600} instead runs the app for that many seconds on an export written at
  * bench.soak.rate events/s (5000) with Tetragon's rotation, and samples its RSS (see {@link SoakBench}).
+ * {@code bench.pair=<another build's quarkus-run.jar>} instead runs this build and that one at the same time,
+ * bench.pair.runs times (6), to compare them on a machine whose speed drifts (see {@link PairBench}).
  */
 public final class EndToEndBench {
 
@@ -65,6 +67,7 @@ public final class EndToEndBench {
                 SoakBench.run(samples, dir, jar, jvm, api, soak, Integer.getInteger("bench.soak.rate", 5000));
                 return;
             }
+            String pair = System.getProperty("bench.pair", "");
             Path source = dir.resolve("source-" + lines + ".log");
             if (!Files.exists(source)) {
                 long t = System.nanoTime();
@@ -75,6 +78,11 @@ public final class EndToEndBench {
                 Files.move(tmp, source, StandardCopyOption.REPLACE_EXISTING);
                 System.out.printf(Locale.ROOT, "generated %,d lines (%.0f MB) in %.1f s%n", lines,
                         Files.size(source) / 1e6, (System.nanoTime() - t) / 1e9);
+            }
+            if (!pair.isBlank()) {
+                PairBench.run(jar, Path.of(pair).toAbsolutePath(), jvm, source, dir, api,
+                        Integer.getInteger("bench.pair.runs", 6));
+                return;
             }
             long bytes = Files.size(source);
             long ceilingLines = Math.min(lines, Long.getLong("bench.ceiling.lines", 500_000));
@@ -133,8 +141,9 @@ public final class EndToEndBench {
                             + " first %,d lines of the same export, run just before and just after each sink's run;"
                             + " the better of the two (a slower machine only ever lowers it, which would flatter"
                             + " the app)", ceilingLines),
-                    "- steady: the lines after the first quarter of the export (JIT warm), app and ceiling alike;"
-                            + " CPU is the whole process's (all threads, GC and JIT included), from /proc",
+                    "- steady: after the first quarter of what each reads (JIT warm): the export for the app, its"
+                            + " first lines for the ceiling; CPU is the whole process's (all threads, GC and JIT"
+                            + " included), from /proc",
                     fmt("- app JVM options: %s", appJvm.isBlank() ? "(none: the defaults README documents)" : appJvm),
                     fmt("- Kubernetes: %s", api == null ? "off" : api.pods() + " pods in the mock API server"),
                     fmt("- machine: %d cores, %s %s", Runtime.getRuntime().availableProcessors(),
@@ -290,7 +299,7 @@ public final class EndToEndBench {
     }
 
     /** Lines that end before {@code offset}: its newlines, since a checkpoint is always at a line start. */
-    private static long linesBefore(Path source, long offset) throws IOException {
+    static long linesBefore(Path source, long offset) throws IOException {
         long n = 0;
         try (InputStream in = Files.newInputStream(source)) {
             byte[] buf = new byte[4 << 20];
@@ -394,7 +403,7 @@ public final class EndToEndBench {
         }
     }
 
-    private static long checkpointOffset(Path dir) throws IOException {
+    static long checkpointOffset(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return -1;
         }

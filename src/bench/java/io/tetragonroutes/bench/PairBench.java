@@ -1,0 +1,164 @@
+package io.tetragonroutes.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Two builds of the app side by side: this one and another (its {@code quarkus-run.jar}, routes and kamelets from
+ * its own checkout), started together on copies of the same export, file sink, same enrichment. On a shared machine
+ * whose speed drifts by tens of percent over minutes, runs one after the other cannot tell a 10% change from the
+ * drift; two apps running at the same time meet the same drift, so the ratio of their costs holds still. Each pair
+ * reports the pipeline thread's and the whole process's CPU per million events over the steady window (after the
+ * first quarter of the export), and the ratio other / this. Which build starts first alternates.
+ */
+final class PairBench {
+
+    private PairBench() {
+    }
+
+    /** One app of a pair, and what was read at the start and end of its steady window. */
+    private static final class Side {
+        final AppProcess app;
+        final Path checkpoints;
+        long warmOffset = -1;
+        double processAtWarm;
+        Map<Long, double[]> threadsAtWarm;
+        double process;
+        double pipeline;
+        boolean done;
+
+        Side(AppProcess app, Path data) {
+            this.app = app;
+            this.checkpoints = data.resolve("checkpoints");
+        }
+
+        /** Reads the window's edges as the checkpoint passes them; true once the export is read. */
+        boolean poll(long size) throws Exception {
+            if (done) {
+                return true;
+            }
+            app.checkAlive();
+            long offset = EndToEndBench.checkpointOffset(checkpoints);
+            if (warmOffset < 0 && offset >= size / 4 && offset < size) {
+                processAtWarm = app.cpuSeconds();
+                threadsAtWarm = ThreadCpu.snapshot(app.pid());
+                warmOffset = offset;
+            }
+            if (offset >= size) {
+                if (warmOffset < 0) {
+                    throw new IllegalStateException("no checkpoint seen between a quarter and the end: use more lines");
+                }
+                process = app.cpuSeconds() - processAtWarm;
+                pipeline = ThreadCpu.between(threadsAtWarm, ThreadCpu.snapshot(app.pid()))[0];
+                done = true;
+            }
+            return done;
+        }
+    }
+
+    static void run(Path jar, Path other, String jvm, Path source, Path dir, BenchApi api, int runs)
+            throws Exception {
+        if (!Files.isRegularFile(other)) {
+            throw new IllegalArgumentException("bench.pair: no such jar " + other);
+        }
+        List<String> props = new ArrayList<>(api == null ? List.of() : api.appProperties());
+        long size = Files.size(source);
+        long lines = EndToEndBench.linesBefore(source, size);
+        List<String> rows = new ArrayList<>(List.of(
+                "| pair | pipeline, this | pipeline, other | other / this | process, this | process, other "
+                        + "| other / this |",
+                "|---|---|---|---|---|---|---|"));
+        double[] pipelineRatios = new double[runs];
+        double[] processRatios = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            boolean otherFirst = i % 2 == 1;
+            Side[] sides = new Side[2]; // [this, other]
+            try {
+                for (int k = 0; k < 2; k++) {
+                    int which = otherFirst ? 1 - k : k;
+                    Path j = which == 0 ? jar : other;
+                    Path run = dir.resolve("pair-" + (which == 0 ? "this" : "other"));
+                    sides[which] = start(j, jvm, props, source, run);
+                }
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+                while (!(sides[0].poll(size) & sides[1].poll(size))) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("a pair not done in 30 minutes");
+                    }
+                    TimeUnit.MILLISECONDS.sleep(50); // sampling separate processes, not a test
+                }
+            } finally {
+                for (Side s : sides) {
+                    if (s != null) {
+                        s.app.close();
+                    }
+                }
+            }
+            double[] perMillion = new double[4]; // pipeline this, other; process this, other
+            for (int w = 0; w < 2; w++) {
+                double events = lines - EndToEndBench.linesBefore(source, sides[w].warmOffset);
+                perMillion[w] = sides[w].pipeline / (events / 1e6);
+                perMillion[2 + w] = sides[w].process / (events / 1e6);
+            }
+            pipelineRatios[i] = perMillion[1] / perMillion[0];
+            processRatios[i] = perMillion[3] / perMillion[2];
+            String row = fmt("| %d%s | %.2f | %.2f | %.3f | %.2f | %.2f | %.3f |", i + 1,
+                    otherFirst ? " (other first)" : "", perMillion[0], perMillion[1], pipelineRatios[i],
+                    perMillion[2], perMillion[3], processRatios[i]);
+            rows.add(row);
+            System.out.println(row);
+        }
+        String table = String.join("\n", rows) + "\n\n" + String.join("\n",
+                fmt("- other / this, median of %d pairs: pipeline %.3f (%.3f-%.3f), process %.3f (%.3f-%.3f)", runs,
+                        median(pipelineRatios), min(pipelineRatios), max(pipelineRatios), median(processRatios),
+                        min(processRatios), max(processRatios)),
+                "- CPU seconds per million events over the steady window (after the first quarter of the export),"
+                        + " from /proc; pipeline: the tail's thread, which runs every step of the route",
+                fmt("- this: %s; other: %s", jar, other),
+                fmt("- export: %,d lines; file sink; Kubernetes %s; JVM options: %s", lines,
+                        api == null ? "off" : api.pods() + " pods in the mock API server",
+                        jvm.isBlank() ? "(none)" : jvm),
+                fmt("- machine: %d cores, %s %s", Runtime.getRuntime().availableProcessors(),
+                        System.getProperty("java.vm.name"), System.getProperty("java.version")));
+        System.out.println(table);
+        Path out = dir.resolve("pair.md");
+        Files.writeString(out, "# Pair benchmark " + Instant.now() + "\n\n" + table + "\n");
+        System.out.println("written to " + out);
+    }
+
+    /** The app of {@code jar} (routes and kamelets from its checkout) on a hard link of the export. */
+    private static Side start(Path jar, String jvm, List<String> props, Path source, Path run) throws Exception {
+        EndToEndBench.deleteTree(run);
+        Path export = run.resolve("export/tetragon.log");
+        Files.createDirectories(export.getParent());
+        Files.createLink(export, source);
+        Path data = run.resolve("data");
+        Path checkout = jar.getParent().getParent().getParent(); // <checkout>/target/quarkus-app/quarkus-run.jar
+        return new Side(AppProcess.start(jar, checkout, jvm, props, export, data, run.resolve("app.log")), data);
+    }
+
+    private static String fmt(String f, Object... args) {
+        return String.format(Locale.ROOT, f, args);
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] v) {
+        return Arrays.stream(v).max().orElse(Double.NaN);
+    }
+}
