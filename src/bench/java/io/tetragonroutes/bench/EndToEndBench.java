@@ -146,17 +146,26 @@ public final class EndToEndBench {
                             + " included), from /proc",
                     fmt("- app JVM options: %s", appJvm.isBlank() ? "(none: the defaults README documents)" : appJvm),
                     fmt("- Kubernetes: %s", api == null ? "off" : api.pods() + " pods in the mock API server"),
-                    fmt("- machine: %d cores, %s %s", Runtime.getRuntime().availableProcessors(),
-                            System.getProperty("java.vm.name"), System.getProperty("java.version")));
-            System.out.println(table);
-            Path results0 = dir.resolve("results.md");
-            Files.writeString(results0, "# End-to-end benchmark " + Instant.now() + "\n\n" + table + "\n");
-            System.out.println("written to " + results0);
+                    machine());
+            report(dir.resolve("results.md"), "End-to-end benchmark", table);
         }
     }
 
-    private static String fmt(String f, Object... args) {
+    static String fmt(String f, Object... args) {
         return String.format(Locale.ROOT, f, args);
+    }
+
+    /** The last line of each report. */
+    static String machine() {
+        return fmt("- machine: %d cores, %s %s", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"));
+    }
+
+    /** Prints a report and writes it, titled and dated, to {@code file}. */
+    static void report(Path file, String title, String table) throws IOException {
+        System.out.println(table);
+        Files.writeString(file, "# " + title + " " + Instant.now() + "\n\n" + table + "\n");
+        System.out.println("written to " + file);
     }
 
     private static String row(String name, List<Result> results, java.util.function.Function<Result, String> f) {

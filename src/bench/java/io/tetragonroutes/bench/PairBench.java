@@ -2,13 +2,13 @@ package io.tetragonroutes.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import static io.tetragonroutes.bench.EndToEndBench.fmt;
 
 /**
  * Two builds of the app side by side: this one and another (its {@code quarkus-run.jar}, routes and kamelets from
@@ -125,12 +125,8 @@ final class PairBench {
                 fmt("- export: %,d lines; file sink; Kubernetes %s; JVM options: %s", lines,
                         api == null ? "off" : api.pods() + " pods in the mock API server",
                         jvm.isBlank() ? "(none)" : jvm),
-                fmt("- machine: %d cores, %s %s", Runtime.getRuntime().availableProcessors(),
-                        System.getProperty("java.vm.name"), System.getProperty("java.version")));
-        System.out.println(table);
-        Path out = dir.resolve("pair.md");
-        Files.writeString(out, "# Pair benchmark " + Instant.now() + "\n\n" + table + "\n");
-        System.out.println("written to " + out);
+                EndToEndBench.machine());
+        EndToEndBench.report(dir.resolve("pair.md"), "Pair benchmark", table);
     }
 
     /** The app of {@code jar} (routes and kamelets from its checkout) on a hard link of the export. */
@@ -142,10 +138,6 @@ final class PairBench {
         Path data = run.resolve("data");
         Path checkout = jar.getParent().getParent().getParent(); // <checkout>/target/quarkus-app/quarkus-run.jar
         return new Side(AppProcess.start(jar, checkout, jvm, props, export, data, run.resolve("app.log")), data);
-    }
-
-    private static String fmt(String f, Object... args) {
-        return String.format(Locale.ROOT, f, args);
     }
 
     private static double median(double[] v) {

@@ -4,7 +4,6 @@ import io.tetragonroutes.demo.LumberjackWriter;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -92,10 +91,7 @@ final class SoakBench {
                     String.format(Locale.ROOT, "| CPU | %.1f s (%.1f%% of one core) |", cpu, 100 * cpu / seconds),
                     String.format(Locale.ROOT, "| RSS each minute | %s |", series.toString().trim()),
                     String.format(Locale.ROOT, "| app JVM options | %s |", jvm.isBlank() ? "(defaults)" : jvm));
-            System.out.println(table);
-            Path results = dir.resolve("soak.md");
-            Files.writeString(results, "# Soak " + Instant.now() + "\n\n" + table + "\n");
-            System.out.println("written to " + results);
+            EndToEndBench.report(dir.resolve("soak.md"), "Soak", table);
         }
     }
 
