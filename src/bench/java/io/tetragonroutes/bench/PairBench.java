@@ -68,7 +68,7 @@ final class PairBench {
         if (!Files.isRegularFile(other)) {
             throw new IllegalArgumentException("bench.pair: no such jar " + other);
         }
-        List<String> props = new ArrayList<>(api == null ? List.of() : api.appProperties());
+        List<String> props = api == null ? List.of() : api.appProperties();
         long size = Files.size(source);
         long lines = EndToEndBench.linesBefore(source, size);
         List<String> rows = new ArrayList<>(List.of(
