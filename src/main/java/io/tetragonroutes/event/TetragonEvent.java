@@ -49,6 +49,15 @@ public final class TetragonEvent {
     /** {@code process} and {@code process.pod} of the view, looked up once: several steps read them. */
     private JsonNode viewProcess;
     private JsonNode viewPod;
+    /**
+     * What enrichment and the Kafka sink read from every event, read when the parser has just built the tree: a
+     * step later, after the rest of the batch was parsed, the tree is no longer in the CPU's caches.
+     */
+    private final String nodeName;
+    private final String docker;
+    private final String podNamespace;
+    private final String podName;
+    private final String containerId;
 
     /** From the streaming parser: {@code view} holds what demand {@code viewVersion} asked for. */
     TetragonEvent(ObjectNode view, int viewVersion, String[] topNames, EventType type, String bodyKey, Line line,
@@ -61,6 +70,11 @@ public final class TetragonEvent {
         this.typeKey = bodyKey == null ? "unknown" : bodyKey;
         this.line = line;
         this.reader = reader;
+        this.nodeName = text(view.get("node_name"));
+        this.docker = text(viewProcess().get("docker"));
+        this.podNamespace = text(viewPod().get("namespace"));
+        this.podName = text(viewPod().get("name"));
+        this.containerId = text(viewPod().path("container").get("id"));
     }
 
     public EventType type() {
@@ -143,7 +157,7 @@ public final class TetragonEvent {
     }
 
     public String nodeName() {
-        return text(view.get("node_name"));
+        return nodeName;
     }
 
     public String time() {
@@ -171,16 +185,16 @@ public final class TetragonEvent {
 
     /** {@code process.docker}: the container id prefix Tetragon writes, or null. */
     public String docker() {
-        return text(viewProcess().get("docker"));
+        return docker;
     }
 
     /** Namespace of the pod the process runs in; null for host processes. */
     public String podNamespace() {
-        return text(viewPod().get("namespace"));
+        return podNamespace;
     }
 
     public String podName() {
-        return text(viewPod().get("name"));
+        return podName;
     }
 
     /** The pod uid Tetragon wrote (newer versions), or null. */
@@ -190,7 +204,7 @@ public final class TetragonEvent {
 
     /** {@code process.pod.container.id}, or null. */
     public String containerId() {
-        return text(viewPod().path("container").get("id"));
+        return containerId;
     }
 
     /**

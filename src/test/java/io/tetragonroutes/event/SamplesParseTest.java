@@ -55,6 +55,30 @@ class SamplesParseTest {
         assertTrue(total >= 80, "expected the whole sample set, parsed " + total);
     }
 
+    /** The fields read at parse time (enrichment and the Kafka key use them) are Jackson's full tree's values. */
+    @Test
+    void fieldsReadAtParseTimeMatchTheFullTree() {
+        int withDocker = 0;
+        for (Path file : Samples.lineFiles()) {
+            for (TetragonEvent e : parser.parse(batch(Samples.lines(file))).getEvents()) {
+                JsonNode root = e.root(); // Jackson's own tree of the whole line
+                JsonNode process = root.path(e.typeKey()).path("process");
+                String where = file + " " + e.typeKey();
+                assertEquals(text(root.get("node_name")), e.nodeName(), where);
+                assertEquals(text(process.get("docker")), e.docker(), where);
+                assertEquals(text(process.path("pod").get("namespace")), e.podNamespace(), where);
+                assertEquals(text(process.path("pod").get("name")), e.podName(), where);
+                assertEquals(text(process.path("pod").path("container").get("id")), e.containerId(), where);
+                withDocker += e.docker() != null ? 1 : 0;
+            }
+        }
+        assertTrue(withDocker > 0, "samples with a container id");
+    }
+
+    private static String text(JsonNode n) {
+        return n == null || n.isNull() ? null : n.asText();
+    }
+
     @Test
     void hostProcessesHaveNoPodAndMissingParentIsTolerated() {
         EventBatch events = parser.parse(batch(Samples.lines("events/process_exec.jsonl")));
