@@ -47,8 +47,8 @@ public final class TetragonEvent {
     private List<String> outputs;
     private boolean dropped;
     /** {@code process} and {@code process.pod} of the view, looked up once: several steps read them. */
-    private JsonNode viewProcess;
-    private JsonNode viewPod;
+    private final JsonNode viewProcess;
+    private final JsonNode viewPod;
     /**
      * What enrichment and the Kafka sink read from every event, read when the parser has just built the tree: a
      * step later, after the rest of the batch was parsed, the tree is no longer in the CPU's caches.
@@ -70,11 +70,13 @@ public final class TetragonEvent {
         this.typeKey = bodyKey == null ? "unknown" : bodyKey;
         this.line = line;
         this.reader = reader;
+        this.viewProcess = viewBody().path("process");
+        this.viewPod = viewProcess.path("pod");
         this.nodeName = text(view.get("node_name"));
-        this.docker = text(viewProcess().get("docker"));
-        this.podNamespace = text(viewPod().get("namespace"));
-        this.podName = text(viewPod().get("name"));
-        this.containerId = text(viewPod().path("container").get("id"));
+        this.docker = text(viewProcess.get("docker"));
+        this.podNamespace = text(viewPod.get("namespace"));
+        this.podName = text(viewPod.get("name"));
+        this.containerId = text(viewPod.path("container").get("id"));
     }
 
     public EventType type() {
@@ -130,22 +132,6 @@ public final class TetragonEvent {
         return body(0);
     }
 
-    private JsonNode viewProcess() {
-        JsonNode p = viewProcess;
-        if (p == null) {
-            viewProcess = p = viewBody().path("process");
-        }
-        return p;
-    }
-
-    private JsonNode viewPod() {
-        JsonNode p = viewPod;
-        if (p == null) {
-            viewPod = p = viewProcess().path("pod");
-        }
-        return p;
-    }
-
     /** Whether the line has this top-level member. */
     public boolean has(String topLevelName) {
         for (String n : topNames) {
@@ -176,11 +162,11 @@ public final class TetragonEvent {
 
     /** Whether the event is about a process (throttle and rate-limit events are about Tetragon itself). */
     public boolean hasProcess() {
-        return !viewProcess().isMissingNode();
+        return !viewProcess.isMissingNode();
     }
 
     public String binary() {
-        return text(viewProcess().get("binary"));
+        return text(viewProcess.get("binary"));
     }
 
     /** {@code process.docker}: the container id prefix Tetragon writes, or null. */
@@ -199,7 +185,7 @@ public final class TetragonEvent {
 
     /** The pod uid Tetragon wrote (newer versions), or null. */
     public String podUid() {
-        return text(viewPod().get("uid"));
+        return text(viewPod.get("uid"));
     }
 
     /** {@code process.pod.container.id}, or null. */
