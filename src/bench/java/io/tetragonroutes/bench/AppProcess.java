@@ -92,7 +92,11 @@ final class AppProcess implements AutoCloseable {
 
     /** utime + stime of any process, from /proc. */
     static double cpuSeconds(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return cpuSeconds(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+    }
+
+    /** utime + stime from a /proc stat line, of a process or of one of its threads. */
+    static double cpuSeconds(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
     }

@@ -47,10 +47,8 @@ final class ThreadCpu {
                 try {
                     String stat = Files.readString(t.resolve("stat"));
                     String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    double cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
                     out.put(Long.parseLong(t.getFileName().toString()),
-                            new double[] {GROUPS.indexOf(group(comm)), cpu});
+                            new double[] {GROUPS.indexOf(group(comm)), AppProcess.cpuSeconds(stat)});
                 } catch (NoSuchFileException gone) {
                     // the thread ended while we listed
                 }
