@@ -333,46 +333,25 @@ public final class EndToEndBench {
     /** Starts the app on a copy (hard link) of the export; done when its checkpoint reaches the end of the file. */
     static Result runApp(Path jar, String jvm, List<String> props, Path source, Path run, long lines, Count shipped,
                          long brokerPid) throws Exception {
-        deleteTree(run);
-        Path export = run.resolve("export/tetragon.log");
+        Path export = exportIn(run, source);
         Path data = run.resolve("data");
-        Files.createDirectories(export.getParent());
-        try {
-            Files.createLink(export, source); // the app only reads it: no need for a second copy of gigabytes
-        } catch (IOException | UnsupportedOperationException e) {
-            Files.copy(source, export);
-        }
         long size = Files.size(export);
         AppProcess app = AppProcess.start(jar, jvm, props, export, data, run.resolve("app.log"));
         Path events = data.resolve("out/events.ndjson");
-        Path checkpoint = data.resolve("checkpoints");
+        SteadyWindow steady = new SteadyWindow(app, data.resolve("checkpoints"), size, brokerPid);
         double first = -1;
         long firstAt = 0;
         double cpuAtFirst = 0;
-        long warmOffset = -1; // where the steady window starts: the first checkpoint past a quarter of the file
-        long warmAt = 0;
-        double cpuAtWarm = 0;
-        Map<Long, double[]> threadsAtWarm = Map.of();
-        double brokerAtWarm = 0;
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
         try {
             while (true) {
-                app.checkAlive();
                 if (first < 0 && (shipped == null ? Files.exists(events) && Files.size(events) > 0
                         : app.metric("tetragon_sink_events_total") > 0)) {
                     firstAt = System.nanoTime();
                     first = (firstAt - app.startedAt()) / 1e9;
                     cpuAtFirst = app.cpuSeconds();
                 }
-                long offset = checkpointOffset(checkpoint);
-                if (warmOffset < 0 && offset >= size / 4 && offset < size) {
-                    warmAt = System.nanoTime();
-                    cpuAtWarm = app.cpuSeconds();
-                    threadsAtWarm = ThreadCpu.snapshot(app.pid());
-                    brokerAtWarm = brokerPid == 0 ? 0 : AppProcess.cpuSeconds(brokerPid);
-                    warmOffset = offset;
-                }
-                if (offset >= size) {
+                if (steady.poll()) {
                     break;
                 }
                 if (System.nanoTime() > deadline) {
@@ -380,10 +359,7 @@ public final class EndToEndBench {
                 }
                 TimeUnit.MILLISECONDS.sleep(50); // sampling a separate process, not a test
             }
-            long done = System.nanoTime();
             double cpu = app.cpuSeconds();
-            double[] byThread = ThreadCpu.between(threadsAtWarm, ThreadCpu.snapshot(app.pid()));
-            double broker = brokerPid == 0 ? Double.NaN : AppProcess.cpuSeconds(brokerPid) - brokerAtWarm;
             long peak = app.statusKb("VmHWM:"); // the kernel's high-water mark: read once, at the end
             long n;
             if (shipped == null) {
@@ -400,16 +376,26 @@ public final class EndToEndBench {
                     + app.metric("tetragon_k8s_lookups_total{result=\"container_id\"");
             double all = found + app.metric("tetragon_k8s_lookups_total{result=\"miss\"");
             String k8s = all == 0 ? "off" : fmt("%,.0f / %,.0f", found, all);
-            if (warmOffset < 0) {
-                throw new IllegalStateException("no checkpoint seen between a quarter and the end: use more lines");
-            }
-            long steadyEvents = n - linesBefore(source, warmOffset);
-            return new Result(first, (done - firstAt) / 1e9, cpu, cpu - cpuAtFirst, steadyEvents,
-                    (done - warmAt) / 1e9, cpu - cpuAtWarm, size - warmOffset, peak, k8s, byThread, broker,
-                    Double.NaN, Double.NaN);
+            long steadyEvents = n - linesBefore(source, steady.warmOffset);
+            return new Result(first, (steady.doneAt - firstAt) / 1e9, cpu, cpu - cpuAtFirst, steadyEvents,
+                    (steady.doneAt - steady.warmAt) / 1e9, steady.process, size - steady.warmOffset, peak, k8s,
+                    steady.byThread, steady.broker, Double.NaN, Double.NaN);
         } finally {
             app.close();
         }
+    }
+
+    /** A fresh {@code run} directory with the export in it: a hard link to {@code source}, or a copy. */
+    static Path exportIn(Path run, Path source) throws IOException {
+        deleteTree(run);
+        Path export = run.resolve("export/tetragon.log");
+        Files.createDirectories(export.getParent());
+        try {
+            Files.createLink(export, source); // the app only reads it: no need for a second copy of gigabytes
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(source, export);
+        }
+        return export;
     }
 
     static long checkpointOffset(Path dir) throws IOException {

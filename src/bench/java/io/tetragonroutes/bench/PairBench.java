@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static io.tetragonroutes.bench.EndToEndBench.fmt;
@@ -21,46 +20,6 @@ import static io.tetragonroutes.bench.EndToEndBench.fmt;
 final class PairBench {
 
     private PairBench() {
-    }
-
-    /** One app of a pair, and what was read at the start and end of its steady window. */
-    private static final class Side {
-        final AppProcess app;
-        final Path checkpoints;
-        long warmOffset = -1;
-        double processAtWarm;
-        Map<Long, double[]> threadsAtWarm;
-        double process;
-        double pipeline;
-        boolean done;
-
-        Side(AppProcess app, Path data) {
-            this.app = app;
-            this.checkpoints = data.resolve("checkpoints");
-        }
-
-        /** Reads the window's edges as the checkpoint passes them; true once the export is read. */
-        boolean poll(long size) throws Exception {
-            if (done) {
-                return true;
-            }
-            app.checkAlive();
-            long offset = EndToEndBench.checkpointOffset(checkpoints);
-            if (warmOffset < 0 && offset >= size / 4 && offset < size) {
-                processAtWarm = app.cpuSeconds();
-                threadsAtWarm = ThreadCpu.snapshot(app.pid());
-                warmOffset = offset;
-            }
-            if (offset >= size) {
-                if (warmOffset < 0) {
-                    throw new IllegalStateException("no checkpoint seen between a quarter and the end: use more lines");
-                }
-                process = app.cpuSeconds() - processAtWarm;
-                pipeline = ThreadCpu.between(threadsAtWarm, ThreadCpu.snapshot(app.pid()))[0];
-                done = true;
-            }
-            return done;
-        }
     }
 
     static void run(Path jar, Path other, String jvm, Path source, Path dir, BenchApi api, int runs)
@@ -79,33 +38,36 @@ final class PairBench {
         double[] processRatios = new double[runs];
         for (int i = 0; i < runs; i++) {
             boolean otherFirst = i % 2 == 1;
-            Side[] sides = new Side[2]; // [this, other]
+            AppProcess[] apps = new AppProcess[2]; // [this, other]
+            SteadyWindow[] windows = new SteadyWindow[2];
             try {
                 for (int k = 0; k < 2; k++) {
                     int which = otherFirst ? 1 - k : k;
                     Path j = which == 0 ? jar : other;
                     Path run = dir.resolve("pair-" + (which == 0 ? "this" : "other"));
-                    sides[which] = start(j, jvm, props, source, run);
+                    Path data = run.resolve("data");
+                    apps[which] = start(j, jvm, props, source, run, data);
+                    windows[which] = new SteadyWindow(apps[which], data.resolve("checkpoints"), size, 0);
                 }
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
-                while (!(sides[0].poll(size) & sides[1].poll(size))) {
+                while (!(windows[0].poll() & windows[1].poll())) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("a pair not done in 30 minutes");
                     }
                     TimeUnit.MILLISECONDS.sleep(50); // sampling separate processes, not a test
                 }
             } finally {
-                for (Side s : sides) {
-                    if (s != null) {
-                        s.app.close();
+                for (AppProcess a : apps) {
+                    if (a != null) {
+                        a.close();
                     }
                 }
             }
             double[] perMillion = new double[4]; // pipeline this, other; process this, other
             for (int w = 0; w < 2; w++) {
-                double events = lines - EndToEndBench.linesBefore(source, sides[w].warmOffset);
-                perMillion[w] = sides[w].pipeline / (events / 1e6);
-                perMillion[2 + w] = sides[w].process / (events / 1e6);
+                double events = lines - EndToEndBench.linesBefore(source, windows[w].warmOffset);
+                perMillion[w] = windows[w].byThread[0] / (events / 1e6); // the pipeline group
+                perMillion[2 + w] = windows[w].process / (events / 1e6);
             }
             pipelineRatios[i] = perMillion[1] / perMillion[0];
             processRatios[i] = perMillion[3] / perMillion[2];
@@ -129,15 +91,12 @@ final class PairBench {
         EndToEndBench.report(dir.resolve("pair.md"), "Pair benchmark", table);
     }
 
-    /** The app of {@code jar} (routes and kamelets from its checkout) on a hard link of the export. */
-    private static Side start(Path jar, String jvm, List<String> props, Path source, Path run) throws Exception {
-        EndToEndBench.deleteTree(run);
-        Path export = run.resolve("export/tetragon.log");
-        Files.createDirectories(export.getParent());
-        Files.createLink(export, source);
-        Path data = run.resolve("data");
+    /** The app of {@code jar} (routes and kamelets from its checkout) on a link to the export. */
+    private static AppProcess start(Path jar, String jvm, List<String> props, Path source, Path run, Path data)
+            throws Exception {
+        Path export = EndToEndBench.exportIn(run, source);
         Path checkout = jar.getParent().getParent().getParent(); // <checkout>/target/quarkus-app/quarkus-run.jar
-        return new Side(AppProcess.start(jar, checkout, jvm, props, export, data, run.resolve("app.log")), data);
+        return AppProcess.start(jar, checkout, jvm, props, export, data, run.resolve("app.log"));
     }
 
     private static double median(double[] v) {
