@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * Properties: bench.lines (2000000), bench.samples (../shared/tetragon-samples), bench.dir (target/bench),
  * bench.jar (target/quarkus-app/quarkus-run.jar), bench.jvm (JVM options for the app), bench.sinks (file,kafka),
  * bench.k8s (true), bench.appcds (true: the image's AppCDS archive, see {@link StartupBench}), bench.starts (5),
- * bench.ceiling.lines (500000: the ceiling's share of the export, run before and after each sink).
+ * bench.ceiling.lines (500000: the ceiling's share of the export, run alongside each sink, and before and after it).
  * {@code bench.soak=600} instead runs the app for that many seconds on an export written at
  * bench.soak.rate events/s (5000) with Tetragon's rotation, and samples its RSS (see {@link SoakBench}).
  * {@code bench.pair=<another build's quarkus-run.jar>} instead runs this build and that one at the same time,
@@ -103,8 +103,9 @@ public final class EndToEndBench {
             for (String sink : sinks) {
                 // This machine's speed drifts by tens of percent over minutes, for every thread of every process
                 // alike (see README > Performance): the ceiling is measured right before and right after each run.
+                // It also runs alongside the app, in the same seconds, which is the ratio the drift cannot move.
                 double before = ceiling(source, jvm, ceilingLines);
-                Result r = runWith(sink, jar, appJvm, source, dir, lines, api);
+                Result r = runWith(sink, jar, appJvm, jvm, source, dir, lines, ceilingLines, api);
                 results.add(r.withCeiling(before, ceiling(source, jvm, ceilingLines)));
             }
             rows.add(row("start to first event shipped (s)", results, r -> fmt("%.2f", r.firstEventSeconds)));
@@ -124,10 +125,14 @@ public final class EndToEndBench {
                             : fmt("%.2f", r.steadyBrokerCpu / (r.steadyEvents / 1e6))));
             rows.add(row("**events per CPU-second, steady**", results,
                     r -> fmt("**%,.0f**", r.steadyEvents / r.steadyCpuSeconds)));
-            rows.add(row("Jackson ceiling, events per CPU-second: the better of the runs just before / after", results,
-                    r -> fmt("%,.0f (%,.0f / %,.0f)", r.ceiling(), r.ceilingBefore, r.ceilingAfter)));
-            rows.add(row("**app / Jackson ceiling, per CPU-second, steady**", results,
-                    r -> fmt("**%.2f**", r.steadyEvents / r.steadyCpuSeconds / r.ceiling())));
+            rows.add(row("Jackson ceiling alongside, events per CPU-second (same window, same seconds)", results,
+                    r -> fmt("%,.0f", r.ceilingAlongside)));
+            rows.add(row("**app / Jackson ceiling alongside, per CPU-second, steady**", results,
+                    r -> fmt("**%.2f**", r.steadyEvents / r.steadyCpuSeconds / r.ceilingAlongside)));
+            rows.add(row("Jackson ceiling on its own, events per CPU-second: the better of the runs just before / after",
+                    results, r -> fmt("%,.0f (%,.0f / %,.0f)", r.ceiling(), r.ceilingBefore, r.ceilingAfter)));
+            rows.add(row("app / Jackson ceiling on its own, per CPU-second, steady", results,
+                    r -> fmt("%.2f", r.steadyEvents / r.steadyCpuSeconds / r.ceiling())));
             rows.add(row("CPU seconds per million events, first to last event (JIT warm-up included)", results,
                     r -> fmt("%.2f", r.runCpuSeconds / (lines / 1e6))));
             rows.add(row("CPU seconds per million events, whole process (start-up included)", results,
@@ -138,9 +143,10 @@ public final class EndToEndBench {
                     fmt("- export: %,d lines, %.0f MB (40%% exec, 30%% exit, 30%% kprobe, from the real samples)",
                             lines, bytes / 1e6),
                     fmt("- Jackson ceiling: 1 thread, readTree + writeValueAsBytes, own JVM with the app's options, the"
-                            + " first %,d lines of the same export, run just before and just after each sink's run;"
-                            + " the better of the two (a slower machine only ever lowers it, which would flatter"
-                            + " the app)", ceilingLines),
+                            + " first %,d lines of the same export. Alongside: over and over while the app runs,"
+                            + " counted over the app's steady window. On its own: run just before and just after each"
+                            + " sink's run; the better of the two (a slower machine only ever lowers it, which would"
+                            + " flatter the app)", ceilingLines),
                     "- steady: after the first quarter of what each reads (JIT warm): the export for the app, its"
                             + " first lines for the ceiling; CPU is the whole process's (all threads, GC and JIT"
                             + " included), from /proc",
@@ -176,15 +182,17 @@ public final class EndToEndBench {
         return b.toString();
     }
 
-    private static Result runWith(String sink, Path jar, String jvm, Path source, Path dir, long lines, BenchApi api)
-            throws Exception {
+    /** {@code jvm}: the app's JVM options; {@code ceilingJvm}: the ceiling's (without the app's archive). */
+    private static Result runWith(String sink, Path jar, String jvm, String ceilingJvm, Path source, Path dir,
+                                  long lines, long ceilingLines, BenchApi api) throws Exception {
+        Ceiling ceiling = () -> CeilingAlongside.start(source, ceilingJvm, ceilingLines);
         List<String> props = new ArrayList<>();
         if (api != null) {
             props.addAll(api.appProperties());
         }
         switch (sink) {
             case "file":
-                return runApp(jar, jvm, props, source, dir.resolve("run-file"), lines, null, 0);
+                return runApp(jar, jvm, props, source, dir.resolve("run-file"), lines, null, 0, ceiling);
             case "kafka":
                 deleteTree(dir.resolve("kafka"));
                 try (ForkedKafkaBroker broker = ForkedKafkaBroker.start(dir.resolve("kafka"))) {
@@ -194,7 +202,8 @@ public final class EndToEndBench {
                     props.add("-Dtetragon.sink.file.enabled=false");
                     props.add("-Dtetragon.sink.kafka.brokers=" + broker.bootstrapServers());
                     return runApp(jar, jvm, props, source, dir.resolve("run-kafka"), lines,
-                            () -> topicRecords(broker.bootstrapServers(), "tetragon.events"), broker.pid());
+                            () -> topicRecords(broker.bootstrapServers(), "tetragon.events"), broker.pid(),
+                            ceiling);
                 }
             default:
                 throw new IllegalArgumentException("bench.sinks: file or kafka, not " + sink);
@@ -287,18 +296,19 @@ public final class EndToEndBench {
      * cpuSeconds: the whole process, start-up included; runCpuSeconds: from the first event shipped to the last;
      * steady*: the window after the first quarter of the export (JIT warm), as the ceiling is measured;
      * steadyByThread: that window's CPU by {@link ThreadCpu#GROUPS}; steadyBrokerCpu: the broker's (its own JVM,
-     * not in the app's figures), NaN without one; ceilingBefore/After: the Jackson ceiling's events per
-     * CPU-second just before and after the run.
+     * not in the app's figures), NaN without one; ceilingAlongside: the Jackson ceiling's events per CPU-second
+     * in the same window, running at the same time; ceilingBefore/After: its events per CPU-second on its own,
+     * just before and after the run.
      */
     record Result(double firstEventSeconds, double wallSeconds, double cpuSeconds, double runCpuSeconds,
                   long steadyEvents, double steadyWallSeconds, double steadyCpuSeconds, long steadyBytes,
                   long peakRssKb, String k8s, double[] steadyByThread, double steadyBrokerCpu,
-                  double ceilingBefore, double ceilingAfter) {
+                  double ceilingAlongside, double ceilingBefore, double ceilingAfter) {
 
         Result withCeiling(double before, double after) {
             return new Result(firstEventSeconds, wallSeconds, cpuSeconds, runCpuSeconds, steadyEvents,
                     steadyWallSeconds, steadyCpuSeconds, steadyBytes, peakRssKb, k8s, steadyByThread,
-                    steadyBrokerCpu, before, after);
+                    steadyBrokerCpu, ceilingAlongside, before, after);
         }
 
         /** The better of the two: a slow spell only ever lowers it, and a lower ceiling would flatter the app. */
@@ -330,15 +340,24 @@ public final class EndToEndBench {
         long get() throws Exception;
     }
 
-    /** Starts the app on a copy (hard link) of the export; done when its checkpoint reaches the end of the file. */
+    interface Ceiling {
+        CeilingAlongside start() throws IOException;
+    }
+
+    /**
+     * Starts the app on a copy (hard link) of the export; done when its checkpoint reaches the end of the file. The
+     * ceiling loop starts alongside once the first event is shipped (so as not to slow the start-up measured here),
+     * which leaves it the first quarter of the export to warm up in.
+     */
     static Result runApp(Path jar, String jvm, List<String> props, Path source, Path run, long lines, Count shipped,
-                         long brokerPid) throws Exception {
+                         long brokerPid, Ceiling alongside) throws Exception {
         Path export = exportIn(run, source);
         Path data = run.resolve("data");
         long size = Files.size(export);
         AppProcess app = AppProcess.start(jar, jvm, props, export, data, run.resolve("app.log"));
         Path events = data.resolve("out/events.ndjson");
-        SteadyWindow steady = new SteadyWindow(app, data.resolve("checkpoints"), size, brokerPid);
+        SteadyWindow steady = null;
+        CeilingAlongside ceiling = null;
         double first = -1;
         long firstAt = 0;
         double cpuAtFirst = 0;
@@ -350,8 +369,11 @@ public final class EndToEndBench {
                     firstAt = System.nanoTime();
                     first = (firstAt - app.startedAt()) / 1e9;
                     cpuAtFirst = app.cpuSeconds();
+                    ceiling = alongside.start();
+                    steady = new SteadyWindow(app, data.resolve("checkpoints"), size, brokerPid, ceiling);
                 }
-                if (steady.poll()) {
+                app.checkAlive();
+                if (steady != null && steady.poll()) {
                     break;
                 }
                 if (System.nanoTime() > deadline) {
@@ -379,9 +401,12 @@ public final class EndToEndBench {
             long steadyEvents = n - linesBefore(source, steady.warmOffset);
             return new Result(first, (steady.doneAt - firstAt) / 1e9, cpu, cpu - cpuAtFirst, steadyEvents,
                     (steady.doneAt - steady.warmAt) / 1e9, steady.process, size - steady.warmOffset, peak, k8s,
-                    steady.byThread, steady.broker, Double.NaN, Double.NaN);
+                    steady.byThread, steady.broker, steady.ceilingRate, Double.NaN, Double.NaN);
         } finally {
             app.close();
+            if (ceiling != null) {
+                ceiling.close();
+            }
         }
     }
 

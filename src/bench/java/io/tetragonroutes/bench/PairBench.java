@@ -47,7 +47,7 @@ final class PairBench {
                     Path run = dir.resolve("pair-" + (which == 0 ? "this" : "other"));
                     Path data = run.resolve("data");
                     apps[which] = start(j, jvm, props, source, run, data);
-                    windows[which] = new SteadyWindow(apps[which], data.resolve("checkpoints"), size, 0);
+                    windows[which] = new SteadyWindow(apps[which], data.resolve("checkpoints"), size, 0, null);
                 }
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
                 while (!(windows[0].poll() & windows[1].poll())) {

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The steady window of one app's run over an export: from the first checkpoint past a quarter of the file (the JIT
- * warm) to the checkpoint at its end. The app's CPU, also by thread, and a broker's are read at both edges.
+ * warm) to the checkpoint at its end. The app's CPU, also by thread, and a broker's are read at both edges, and so
+ * are the count and CPU of a ceiling loop running alongside.
  */
 final class SteadyWindow {
 
@@ -14,9 +15,12 @@ final class SteadyWindow {
     private final Path checkpoints;
     private final long size;
     private final long brokerPid;
+    private final CeilingAlongside ceiling;
     private double processAtWarm;
     private Map<Long, double[]> threadsAtWarm;
     private double brokerAtWarm;
+    private long ceilingEventsAtWarm;
+    private double ceilingCpuAtWarm;
     private boolean done;
     /** Where the window starts (a line start), and when the edges were seen (System.nanoTime). */
     long warmOffset = -1;
@@ -26,13 +30,19 @@ final class SteadyWindow {
     double process;
     double[] byThread;
     double broker = Double.NaN;
+    /** The ceiling's events per CPU-second in the window (NaN without one). */
+    double ceilingRate = Double.NaN;
 
-    /** {@code brokerPid}: a Kafka broker's process to read as well, or 0. */
-    SteadyWindow(AppProcess app, Path checkpoints, long size, long brokerPid) {
+    /**
+     * {@code brokerPid}: a Kafka broker's process to read as well, or 0; {@code ceiling}: a ceiling loop running
+     * alongside, or null.
+     */
+    SteadyWindow(AppProcess app, Path checkpoints, long size, long brokerPid, CeilingAlongside ceiling) {
         this.app = app;
         this.checkpoints = checkpoints;
         this.size = size;
         this.brokerPid = brokerPid;
+        this.ceiling = ceiling;
     }
 
     /** Reads the window's edges as the app's checkpoint passes them; true once the export is read. */
@@ -47,6 +57,10 @@ final class SteadyWindow {
             processAtWarm = app.cpuSeconds();
             threadsAtWarm = ThreadCpu.snapshot(app.pid());
             brokerAtWarm = brokerPid == 0 ? 0 : AppProcess.cpuSeconds(brokerPid);
+            if (ceiling != null) {
+                ceilingEventsAtWarm = ceiling.events();
+                ceilingCpuAtWarm = ceiling.cpuSeconds();
+            }
             warmOffset = offset;
         }
         if (offset >= size) {
@@ -58,6 +72,9 @@ final class SteadyWindow {
             byThread = ThreadCpu.between(threadsAtWarm, ThreadCpu.snapshot(app.pid()));
             if (brokerPid != 0) {
                 broker = AppProcess.cpuSeconds(brokerPid) - brokerAtWarm;
+            }
+            if (ceiling != null) {
+                ceilingRate = (ceiling.events() - ceilingEventsAtWarm) / (ceiling.cpuSeconds() - ceilingCpuAtWarm);
             }
             done = true;
         }
