@@ -101,6 +101,11 @@ final class AppProcess implements AutoCloseable {
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
     }
 
+    /** stime alone (the kernel's share: system calls, page faults) from a /proc stat line. */
+    static double systemSeconds(String stat) {
+        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[12]) / 100.0;
+    }
+
     /** The sum of the Prometheus samples whose line starts with {@code prefix}; 0 while the app is not up. */
     double metric(String prefix) {
         try {

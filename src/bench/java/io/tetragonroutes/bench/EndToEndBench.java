@@ -39,6 +39,8 @@ import java.util.concurrent.TimeUnit;
  * bench.soak.rate events/s (5000) with Tetragon's rotation, and samples its RSS (see {@link SoakBench}).
  * {@code bench.pair=<another build's quarkus-run.jar>} instead runs this build and that one at the same time,
  * bench.pair.runs times (6), to compare them on a machine whose speed drifts (see {@link PairBench}).
+ * {@code bench.steps=3} instead runs the route's steps without the app on fresh lines of the export, next to the
+ * ceiling, that many times (see {@link StepLoop}).
  */
 public final class EndToEndBench {
 
@@ -78,6 +80,11 @@ public final class EndToEndBench {
                 Files.move(tmp, source, StandardCopyOption.REPLACE_EXISTING);
                 System.out.printf(Locale.ROOT, "generated %,d lines (%.0f MB) in %.1f s%n", lines,
                         Files.size(source) / 1e6, (System.nanoTime() - t) / 1e9);
+            }
+            int steps = Integer.getInteger("bench.steps", 0);
+            if (steps > 0) {
+                steps(source, jvm, lines, samples, dir, steps);
+                return;
             }
             if (!pair.isBlank()) {
                 PairBench.run(jar, Path.of(pair).toAbsolutePath(), jvm, source, dir, api,
@@ -120,6 +127,8 @@ public final class EndToEndBench {
                 rows.add(row("of which " + ThreadCpu.GROUPS.get(g) + " threads", results,
                         r -> fmt("%.2f", r.steadyByThread[group] / (r.steadyEvents / 1e6))));
             }
+            rows.add(row("of the pipeline's, in the kernel (system calls: reading the export, writing the sink)",
+                    results, r -> fmt("%.2f", r.steadySystemPipeline / (r.steadyEvents / 1e6))));
             rows.add(row("Kafka broker CPU seconds per million events, steady (its own JVM, not in the app's)",
                     results, r -> Double.isNaN(r.steadyBrokerCpu) ? "-"
                             : fmt("%.2f", r.steadyBrokerCpu / (r.steadyEvents / 1e6))));
@@ -259,6 +268,47 @@ public final class EndToEndBench {
         return Double.parseDouble(f[0]) / Double.parseDouble(f[2]);
     }
 
+    /**
+     * {@link StepLoop} {@code rounds} times, each in its own JVM with the app's JVM options: ns per event of each
+     * step on fresh lines, next to the Jackson ceiling on the lines in between.
+     */
+    static void steps(Path source, String jvm, long lines, Path samples, Path dir, int rounds) throws Exception {
+        List<String> rows = new ArrayList<>(List.of(
+                "| round | parse | enrich | rules (default pack) | NDJSON | the four steps | Jackson ceiling "
+                        + "| steps / ceiling, events per second |",
+                "|---|---|---|---|---|---|---|---|"));
+        for (int i = 1; i <= rounds; i++) {
+            List<String> cmd = AppProcess.java(jvm);
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StepLoop.class.getName(),
+                    source.toString(), Long.toString(lines), samples.toAbsolutePath().toString()));
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("the step loop failed: " + out);
+            }
+            String[] f = out.substring(out.lastIndexOf('\n') + 1).split(" ");
+            long[] v = new long[f.length];
+            for (int k = 0; k < f.length; k++) {
+                v[k] = Long.parseLong(f[k]);
+            }
+            long sum = v[2] + v[3] + v[4] + v[5];
+            String row = fmt("| %d | %,d | %,d | %,d | %,d | %,d | %,d | %.2f |", i, v[2], v[3], v[4], v[5], sum, v[6],
+                    v[6] / (double) sum);
+            rows.add(row);
+            System.out.println(row);
+        }
+        String table = String.join("\n", rows) + "\n\n" + String.join("\n",
+                "- ns per event, one thread, after the first quarter of the lines; every batch of 1000 lines is new:"
+                        + " even batches go through the steps, odd ones through the ceiling (readTree +"
+                        + " writeValueAsBytes)",
+                fmt("- export: %,d lines; enrichment: every pod the export names preloaded; rules: routes/rules;"
+                        + " JVM options: %s", lines, jvm.isBlank() ? "(none)" : jvm),
+                "- not in it: cutting lines, Camel, checkpoints, a sink's I/O, JIT and GC threads (the end-to-end"
+                        + " benchmark has them all)",
+                machine());
+        report(dir.resolve("steps.md"), "Steps on fresh lines", table);
+    }
+
     interface LineWork {
         void line(byte[] buf, int off, int len) throws IOException;
     }
@@ -295,20 +345,22 @@ public final class EndToEndBench {
     /**
      * cpuSeconds: the whole process, start-up included; runCpuSeconds: from the first event shipped to the last;
      * steady*: the window after the first quarter of the export (JIT warm), as the ceiling is measured;
-     * steadyByThread: that window's CPU by {@link ThreadCpu#GROUPS}; steadyBrokerCpu: the broker's (its own JVM,
+     * steadyByThread: that window's CPU by {@link ThreadCpu#GROUPS}; steadySystemPipeline: the pipeline group's
+     * system time in it; steadyBrokerCpu: the broker's (its own JVM,
      * not in the app's figures), NaN without one; ceilingAlongside: the Jackson ceiling's events per CPU-second
      * in the same window, running at the same time; ceilingBefore/After: its events per CPU-second on its own,
      * just before and after the run.
      */
     record Result(double firstEventSeconds, double wallSeconds, double cpuSeconds, double runCpuSeconds,
                   long steadyEvents, double steadyWallSeconds, double steadyCpuSeconds, long steadyBytes,
-                  long peakRssKb, String k8s, double[] steadyByThread, double steadyBrokerCpu,
+                  long peakRssKb, String k8s, double[] steadyByThread, double steadySystemPipeline,
+                  double steadyBrokerCpu,
                   double ceilingAlongside, double ceilingBefore, double ceilingAfter) {
 
         Result withCeiling(double before, double after) {
             return new Result(firstEventSeconds, wallSeconds, cpuSeconds, runCpuSeconds, steadyEvents,
                     steadyWallSeconds, steadyCpuSeconds, steadyBytes, peakRssKb, k8s, steadyByThread,
-                    steadyBrokerCpu, ceilingAlongside, before, after);
+                    steadySystemPipeline, steadyBrokerCpu, ceilingAlongside, before, after);
         }
 
         /** The better of the two: a slow spell only ever lowers it, and a lower ceiling would flatter the app. */
@@ -401,7 +453,8 @@ public final class EndToEndBench {
             long steadyEvents = n - linesBefore(source, steady.warmOffset);
             return new Result(first, (steady.doneAt - firstAt) / 1e9, cpu, cpu - cpuAtFirst, steadyEvents,
                     (steady.doneAt - steady.warmAt) / 1e9, steady.process, size - steady.warmOffset, peak, k8s,
-                    steady.byThread, steady.broker, steady.ceilingRate, Double.NaN, Double.NaN);
+                    steady.byThread, steady.systemByThread[0], steady.broker, steady.ceilingRate, Double.NaN,
+                    Double.NaN);
         } finally {
             app.close();
             if (ceiling != null) {

@@ -29,6 +29,8 @@ final class SteadyWindow {
     /** CPU seconds in the window: the app's, by {@link ThreadCpu#GROUPS}, and the broker's (NaN without one). */
     double process;
     double[] byThread;
+    /** The system time of {@link #byThread}: in the kernel, for system calls and page faults. */
+    double[] systemByThread;
     double broker = Double.NaN;
     /** The ceiling's events per CPU-second in the window (NaN without one). */
     double ceilingRate = Double.NaN;
@@ -69,7 +71,9 @@ final class SteadyWindow {
             }
             doneAt = System.nanoTime();
             process = app.cpuSeconds() - processAtWarm;
-            byThread = ThreadCpu.between(threadsAtWarm, ThreadCpu.snapshot(app.pid()));
+            Map<Long, double[]> threads = ThreadCpu.snapshot(app.pid());
+            byThread = ThreadCpu.between(threadsAtWarm, threads);
+            systemByThread = ThreadCpu.systemBetween(threadsAtWarm, threads);
             if (brokerPid != 0) {
                 broker = AppProcess.cpuSeconds(brokerPid) - brokerAtWarm;
             }

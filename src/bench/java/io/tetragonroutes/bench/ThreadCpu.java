@@ -38,7 +38,7 @@ final class ThreadCpu {
         return "other";
     }
 
-    /** Thread id -> {group index, CPU seconds} now. */
+    /** Thread id -> {group index, CPU seconds, of which system time} now. */
     static Map<Long, double[]> snapshot(long pid) throws IOException {
         Map<Long, double[]> out = new LinkedHashMap<>();
         Path tasks = Path.of("/proc", Long.toString(pid), "task");
@@ -48,7 +48,8 @@ final class ThreadCpu {
                     String stat = Files.readString(t.resolve("stat"));
                     String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                     out.put(Long.parseLong(t.getFileName().toString()),
-                            new double[] {GROUPS.indexOf(group(comm)), AppProcess.cpuSeconds(stat)});
+                            new double[] {GROUPS.indexOf(group(comm)), AppProcess.cpuSeconds(stat),
+                                    AppProcess.systemSeconds(stat)});
                 } catch (NoSuchFileException gone) {
                     // the thread ended while we listed
                 }
@@ -59,10 +60,19 @@ final class ThreadCpu {
 
     /** CPU seconds per group between two snapshots, in {@link #GROUPS} order. */
     static double[] between(Map<Long, double[]> before, Map<Long, double[]> after) {
+        return sum(before, after, 1);
+    }
+
+    /** The system time (in the kernel: system calls, page faults) of those CPU seconds, per group. */
+    static double[] systemBetween(Map<Long, double[]> before, Map<Long, double[]> after) {
+        return sum(before, after, 2);
+    }
+
+    private static double[] sum(Map<Long, double[]> before, Map<Long, double[]> after, int column) {
         double[] sum = new double[GROUPS.size()];
         after.forEach((tid, a) -> {
             double[] b = before.get(tid);
-            sum[(int) a[0]] += a[1] - (b == null ? 0 : b[1]);
+            sum[(int) a[0]] += a[column] - (b == null ? 0 : b[column]);
         });
         return sum;
     }
