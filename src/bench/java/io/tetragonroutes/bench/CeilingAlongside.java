@@ -28,9 +28,8 @@ final class CeilingAlongside implements AutoCloseable {
 
     /** In its own JVM with {@code jvm}'s options, as {@link EndToEndBench#ceiling} runs it. */
     static CeilingAlongside start(Path source, String jvm, long lines) throws IOException {
-        List<String> cmd = AppProcess.java(jvm);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CeilingLoop.class.getName(),
-                source.toString(), Long.toString(lines), "alongside"));
+        List<String> cmd = EndToEndBench.mainCommand(jvm, CeilingLoop.class, source.toString(), Long.toString(lines),
+                "alongside");
         return new CeilingAlongside(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
     }
 

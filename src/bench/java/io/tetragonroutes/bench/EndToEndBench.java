@@ -256,16 +256,28 @@ public final class EndToEndBench {
      * the first quarter of them), in its own JVM with the app's JVM options.
      */
     static double ceiling(Path source, String jvm, long lines) throws IOException, InterruptedException {
+        String[] f = runMain(jvm, CeilingLoop.class, source.toString(), Long.toString(lines));
+        return Double.parseDouble(f[0]) / Double.parseDouble(f[2]);
+    }
+
+    /** The command that runs one of the bench's mains in its own JVM with {@code jvm}'s options. */
+    static List<String> mainCommand(String jvm, Class<?> main, String... args) {
         List<String> cmd = AppProcess.java(jvm);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CeilingLoop.class.getName(),
-                source.toString(), Long.toString(lines)));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Runs a bench main to its end; the fields of the last line it printed (JVM options may print before). */
+    private static String[] runMain(String jvm, Class<?> main, String... args)
+            throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(mainCommand(jvm, main, args)).redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
         if (p.waitFor() != 0) {
-            throw new IllegalStateException("the ceiling loop failed: " + out);
+            throw new IllegalStateException(main.getSimpleName() + " failed: " + out);
         }
-        String[] f = out.substring(out.lastIndexOf('\n') + 1).split(" "); // the last line: JVM options may print
-        return Double.parseDouble(f[0]) / Double.parseDouble(f[2]);
+        return out.substring(out.lastIndexOf('\n') + 1).split(" ");
     }
 
     /**
@@ -278,15 +290,8 @@ public final class EndToEndBench {
                         + "| steps / ceiling, events per second |",
                 "|---|---|---|---|---|---|---|---|"));
         for (int i = 1; i <= rounds; i++) {
-            List<String> cmd = AppProcess.java(jvm);
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StepLoop.class.getName(),
-                    source.toString(), Long.toString(lines), samples.toAbsolutePath().toString()));
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException("the step loop failed: " + out);
-            }
-            String[] f = out.substring(out.lastIndexOf('\n') + 1).split(" ");
+            String[] f = runMain(jvm, StepLoop.class, source.toString(), Long.toString(lines),
+                    samples.toAbsolutePath().toString());
             long[] v = new long[f.length];
             for (int k = 0; k < f.length; k++) {
                 v[k] = Long.parseLong(f[k]);
@@ -346,16 +351,15 @@ public final class EndToEndBench {
      * cpuSeconds: the whole process, start-up included; runCpuSeconds: from the first event shipped to the last;
      * steady*: the window after the first quarter of the export (JIT warm), as the ceiling is measured;
      * steadyByThread: that window's CPU by {@link ThreadCpu#GROUPS}; steadySystemPipeline: the pipeline group's
-     * system time in it; steadyBrokerCpu: the broker's (its own JVM,
-     * not in the app's figures), NaN without one; ceilingAlongside: the Jackson ceiling's events per CPU-second
+     * system time in it; steadyBrokerCpu: the broker's (its own JVM, not in the app's figures), NaN without one;
+     * ceilingAlongside: the Jackson ceiling's events per CPU-second
      * in the same window, running at the same time; ceilingBefore/After: its events per CPU-second on its own,
      * just before and after the run.
      */
     record Result(double firstEventSeconds, double wallSeconds, double cpuSeconds, double runCpuSeconds,
                   long steadyEvents, double steadyWallSeconds, double steadyCpuSeconds, long steadyBytes,
                   long peakRssKb, String k8s, double[] steadyByThread, double steadySystemPipeline,
-                  double steadyBrokerCpu,
-                  double ceilingAlongside, double ceilingBefore, double ceilingAfter) {
+                  double steadyBrokerCpu, double ceilingAlongside, double ceilingBefore, double ceilingAfter) {
 
         Result withCeiling(double before, double after) {
             return new Result(firstEventSeconds, wallSeconds, cpuSeconds, runCpuSeconds, steadyEvents,

@@ -111,6 +111,9 @@ public final class StepLoop {
                 }
             }
         });
+        if (counted[0] == 0 || counted[1] == 0) {
+            throw new IllegalStateException("no batch after the first quarter of " + max + " lines: use more lines");
+        }
         System.out.printf(Locale.ROOT, "%d %d %d %d %d %d %d%n", counted[0], counted[1],
                 ns[0] / counted[0], ns[1] / counted[0], ns[2] / counted[0], ns[3] / counted[0], ns[4] / counted[1]);
     }
