@@ -104,8 +104,7 @@ public class HotPathBench {
 
     /** The pods the events name, plus filler up to 20,000: enrichment must not cost more with a bigger cache. */
     private static PodMetadataCache podCache(EventBatch events, SimpleMeterRegistry registry) {
-        PodMetadataCache cache = new PodMetadataCache(null, new K8sSettings(null, true, Duration.ofSeconds(60),
-                50_000, List.of("*"), List.of("*"), List.of(), Duration.ZERO, true), registry, System::nanoTime);
+        PodMetadataCache cache = emptyPodCache(registry);
         Map<String, Pod> pods = new HashMap<>();
         for (TetragonEvent e : events.getEvents()) {
             JsonNode pod = e.process().path("pod");
@@ -122,7 +121,14 @@ public class HotPathBench {
         return cache;
     }
 
-    private static RulesEngine engine(Path rules, SimpleMeterRegistry registry) {
+    /** A pod cache with no API server (filled by {@code preload}), every label and annotation kept. */
+    static PodMetadataCache emptyPodCache(SimpleMeterRegistry registry) {
+        return new PodMetadataCache(null, new K8sSettings(null, true, Duration.ofSeconds(60), 50_000, List.of("*"),
+                List.of("*"), List.of(), Duration.ZERO, true), registry, System::nanoTime);
+    }
+
+    /** The rules of a directory, with private ranges as the internal networks. */
+    static RulesEngine engine(Path rules, SimpleMeterRegistry registry) {
         RuleLoader loader = new RuleLoader(k -> Optional.of("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"), null,
                 Duration.ofSeconds(60));
         return new RulesEngine(new RuleFiles(rules, null, loader, null), registry, new AlertThrottle(10_000, System::nanoTime));

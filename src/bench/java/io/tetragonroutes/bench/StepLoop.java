@@ -4,23 +4,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tetragonroutes.enrich.K8sEnricher;
-import io.tetragonroutes.enrich.K8sSettings;
 import io.tetragonroutes.enrich.PodMetadataCache;
 import io.tetragonroutes.event.EventBatch;
 import io.tetragonroutes.event.EventParser;
-import io.tetragonroutes.rules.AlertThrottle;
-import io.tetragonroutes.rules.RuleFiles;
-import io.tetragonroutes.rules.RuleLoader;
 import io.tetragonroutes.rules.RulesEngine;
 import io.tetragonroutes.sink.NdjsonFormatter;
 import io.tetragonroutes.tail.LineBatch;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * The route's steps on fresh lines: parse, enrich (every pod the export names preloaded), the default rule pack and
@@ -43,11 +37,8 @@ public final class StepLoop {
         ObjectMapper mapper = new ObjectMapper();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         EventParser parser = new EventParser(mapper, registry);
-        RulesEngine rules = new RulesEngine(new RuleFiles(Path.of("routes/rules"), null, new RuleLoader(
-                k -> Optional.of("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"), null, Duration.ofSeconds(60)), null),
-                registry, new AlertThrottle(10_000, System::nanoTime));
-        PodMetadataCache cache = new PodMetadataCache(null, new K8sSettings(null, true, Duration.ofSeconds(60),
-                50_000, List.of("*"), List.of("*"), List.of(), Duration.ZERO, true), registry, System::nanoTime);
+        RulesEngine rules = HotPathBench.engine(Path.of("routes/rules"), registry);
+        PodMetadataCache cache = HotPathBench.emptyPodCache(registry);
         List<Pod> pods = new ArrayList<>();
         for (var r : new SampleExportGenerator(Path.of(args[2]), 42).pods()) {
             pods.add(BenchApi.pod(r.namespace(), r.name(), r.containerId()));
