@@ -38,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  * {@code bench.soak=600} instead runs the app for that many seconds on an export written at
  * bench.soak.rate events/s (5000) with Tetragon's rotation, and samples its RSS (see {@link SoakBench}).
  * {@code bench.pair=<another build's quarkus-run.jar>} instead runs this build and that one at the same time,
- * bench.pair.runs times (6), to compare them on a machine whose speed drifts (see {@link PairBench}).
+ * bench.pair.runs times (6), to compare them on a machine whose speed drifts (see {@link PairBench}); with
+ * {@code bench.pair.starts=N} it instead compares their start-ups, N pairs of starts (see {@link StartupBench#pair}).
  * {@code bench.steps=3} instead runs the route's steps without the app on fresh lines of the export, next to the
  * ceiling, that many times (see {@link StepLoop}).
  */
@@ -84,6 +85,12 @@ public final class EndToEndBench {
             int steps = Integer.getInteger("bench.steps", 0);
             if (steps > 0) {
                 steps(source, jvm, lines, samples, dir, steps);
+                return;
+            }
+            int pairStarts = Integer.getInteger("bench.pair.starts", 0);
+            if (!pair.isBlank() && pairStarts > 0) {
+                StartupBench.pair(jar, Path.of(pair).toAbsolutePath(), jvm, source, dir,
+                        api == null ? List.of() : api.appProperties(), pairStarts);
                 return;
             }
             if (!pair.isBlank()) {

@@ -95,8 +95,7 @@ final class PairBench {
     private static AppProcess start(Path jar, String jvm, List<String> props, Path source, Path run, Path data)
             throws Exception {
         Path export = EndToEndBench.exportIn(run, source);
-        Path checkout = jar.getParent().getParent().getParent(); // <checkout>/target/quarkus-app/quarkus-run.jar
-        return AppProcess.start(jar, checkout, jvm, props, export, data, run.resolve("app.log"));
+        return AppProcess.start(jar, StartupBench.checkout(jar), jvm, props, export, data, run.resolve("app.log"));
     }
 
     private static double median(double[] v) {

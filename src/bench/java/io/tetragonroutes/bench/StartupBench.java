@@ -70,14 +70,7 @@ final class StartupBench {
         Path archive = dir.resolve("app-cds.jsa");
         AppCdsTraining.train(jar.getParent(), archive,
                 jvm.isBlank() ? List.of() : List.of(jvm.trim().split("\\s+")));
-        Path export = dir.resolve("startup-source.log");
-        try (BufferedReader in = Files.newBufferedReader(source); BufferedWriter out = Files.newBufferedWriter(export)) {
-            String l;
-            for (int i = 0; i < 5_000 && (l = in.readLine()) != null; i++) {
-                out.write(l);
-                out.write('\n');
-            }
-        }
+        Path export = firstLines(source, dir.resolve("startup-source.log"));
         double[] with = new double[starts];
         double[] without = new double[starts];
         for (int i = 0; i < starts; i++) {
@@ -106,7 +99,80 @@ final class StartupBench {
         return new Result(with, without, kafkaWith, kafkaWithout, archive);
     }
 
+    /**
+     * This build and another ({@code other}: its {@code quarkus-run.jar}; routes, kamelets and the training script
+     * from its checkout), each with an archive trained from its own checkout, started one after the other
+     * {@code starts} times (which one goes first alternates), file sink. Start-ups that follow each other meet the
+     * same drift of this machine's speed, so the difference within a pair is steadier than two series run apart.
+     */
+    static void pair(Path jar, Path other, String jvm, Path source, Path dir, List<String> props, int starts)
+            throws Exception {
+        List<String> jvmOptions = jvm.isBlank() ? List.of() : List.of(jvm.trim().split("\\s+"));
+        Path[] jars = {jar, other};
+        String[] jvms = new String[2];
+        for (int k = 0; k < 2; k++) {
+            Path archive = dir.resolve(k == 0 ? "pair-this-cds.jsa" : "pair-other-cds.jsa");
+            AppCdsTraining.train(checkout(jars[k]), jars[k].getParent(), archive, jvmOptions);
+            jvms[k] = jvm + " " + archiveOption(archive);
+        }
+        Path export = firstLines(source, dir.resolve("startup-source.log"));
+        List<String> rows = new ArrayList<>(List.of("| pair | this (s) | other (s) | other - this (s) |",
+                "|---|---|---|---|"));
+        double[][] s = new double[3][starts]; // this, other, difference
+        for (int i = 0; i < starts; i++) {
+            boolean otherFirst = i % 2 == 1;
+            for (int k = 0; k < 2; k++) {
+                int which = otherFirst ? 1 - k : k;
+                s[which][i] = once(jars[which], checkout(jars[which]), jvms[which], props, export,
+                        dir.resolve("startup"), null);
+            }
+            s[2][i] = s[1][i] - s[0][i];
+            String row = EndToEndBench.fmt("| %d%s | %.2f | %.2f | %+.2f |", i + 1, otherFirst ? " (other first)" : "",
+                    s[0][i], s[1][i], s[2][i]);
+            rows.add(row);
+            System.out.println(row);
+        }
+        String table = String.join("\n", rows) + "\n\n" + String.join("\n",
+                EndToEndBench.fmt("- medians of %d pairs: this %.2f s, other %.2f s, other - this %+.2f s", starts,
+                        median(s[0]), median(s[1]), median(s[2])),
+                "- start to first event shipped: from the launch to the first line in the events file; each build "
+                        + "with an AppCDS archive trained from its checkout, fresh data directory, the export's "
+                        + "first 5,000 lines",
+                EndToEndBench.fmt("- this: %s; other: %s; Kubernetes %s; JVM options: %s", jar, other,
+                        props.isEmpty() ? "off" : "on (the mock API server)", jvm.isBlank() ? "(none)" : jvm),
+                EndToEndBench.machine());
+        EndToEndBench.report(dir.resolve("startup-pair.md"), "Start-up pair benchmark", table);
+    }
+
+    /** The checkout a build's jar belongs to: {@code <checkout>/target/quarkus-app/quarkus-run.jar}. */
+    static Path checkout(Path jar) {
+        return jar.toAbsolutePath().getParent().getParent().getParent();
+    }
+
+    private static double median(double[] v) {
+        double[] x = v.clone();
+        Arrays.sort(x);
+        return x.length % 2 == 1 ? x[x.length / 2] : (x[x.length / 2 - 1] + x[x.length / 2]) / 2;
+    }
+
+    /** The export's first 5,000 lines, which every start reads. */
+    private static Path firstLines(Path source, Path export) throws Exception {
+        try (BufferedReader in = Files.newBufferedReader(source); BufferedWriter out = Files.newBufferedWriter(export)) {
+            String l;
+            for (int i = 0; i < 5_000 && (l = in.readLine()) != null; i++) {
+                out.write(l);
+                out.write('\n');
+            }
+        }
+        return export;
+    }
+
     private static double once(Path jar, String jvm, List<String> props, Path source, Path run,
+                               ForkedKafkaBroker kafka) throws Exception {
+        return once(jar, Path.of("").toAbsolutePath(), jvm, props, source, run, kafka);
+    }
+
+    private static double once(Path jar, Path workDir, String jvm, List<String> props, Path source, Path run,
                                ForkedKafkaBroker kafka) throws Exception {
         EndToEndBench.deleteTree(run);
         Path export = Files.createDirectories(run.resolve("export")).resolve("tetragon.log");
@@ -116,7 +182,7 @@ final class StartupBench {
         TopicPartition events0 = new TopicPartition("tetragon.events", 0);
         long firstOffset = kafka == null ? 0 : EndToEndBench.topicRecords(kafka.bootstrapServers(), "tetragon.events");
         long launchedMillis = System.currentTimeMillis();
-        try (AppProcess app = AppProcess.start(jar, jvm, props, export, data, run.resolve("app.log"))) {
+        try (AppProcess app = AppProcess.start(jar, workDir, jvm, props, export, data, run.resolve("app.log"))) {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
             if (kafka != null) {
                 return (appendTime(kafka.bootstrapServers(), events0, firstOffset, app, deadline) - launchedMillis)

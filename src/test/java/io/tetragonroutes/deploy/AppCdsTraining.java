@@ -19,11 +19,18 @@ public final class AppCdsTraining {
     /** Trains {@code archive} for the app in {@code appDir}, with the app's JVM options; fails with the run's log. */
     public static Path train(Path appDir, Path archive, List<String> jvmOptions)
             throws IOException, InterruptedException {
+        return train(Path.of("").toAbsolutePath(), appDir, archive, jvmOptions);
+    }
+
+    /** The same, for the app of another checkout (its script, routes and kamelets). */
+    public static Path train(Path checkout, Path appDir, Path archive, List<String> jvmOptions)
+            throws IOException, InterruptedException {
         Path log = archive.resolveSibling(archive.getFileName() + ".training.log");
         List<String> cmd = new ArrayList<>(List.of("sh", "src/main/docker/appcds-train.sh", appDir.toString(),
                 archive.toString()));
         cmd.addAll(jvmOptions);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(checkout.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().keySet().removeIf(k -> k.startsWith("TETRAGON_") || k.startsWith("KUBERNETES_"));
         Process p = pb.start();
