@@ -130,11 +130,14 @@ class ContainerLayoutIT {
                 HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(ready.contains("tetragon-k8s") && ready.contains("\"synced\": false"), ready);
         assertFalse(Files.exists(work.resolve("data")), "nothing written to the (read-only) working directory");
-        long fromArchive;
-        try (var l = Files.lines(root.resolve("classes.log"))) {
-            fromArchive = l.filter(x -> x.contains("source: shared objects file (top)")).count();
-        }
-        assertTrue(fromArchive > 3000, "classes mapped from the trained archive: " + fromArchive);
+        List<String> classes = Files.readAllLines(root.resolve("classes.log"));
+        long fromArchive = classes.stream().filter(x -> x.contains("source: shared objects file")).count();
+        // one jar on the JVM's own class loader: nearly all of them (fast-jar's loader left a quarter to its jars)
+        assertTrue(fromArchive > 0.9 * classes.size(),
+                "classes mapped from the archives: " + fromArchive + " of " + classes.size());
+        assertTrue(classes.stream().anyMatch(x -> x.contains(
+                " io.tetragonroutes.tail.ExportFollower source: shared objects file (top)")),
+                "the app's own classes come from the trained archive");
     }
 
     /** The Dockerfile's training step, run as it runs it: the image's JVM options, from where routes/ are. */
