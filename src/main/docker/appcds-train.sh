@@ -7,7 +7,7 @@
 # rules, alerts, the file sinks, a Kubernetes client whose API server does not answer, the hub's Kafka consumer whose
 # broker does not answer, which loads most of the Kafka client a node's Kafka sink uses) and exits; the JVM then writes
 # every class it loaded to ARCHIVE. Starts with -XX:SharedArchiveFile=ARCHIVE map those classes instead of reading,
-# parsing and verifying them from the jars. An archive only maps into the JVM build that wrote it, with the same jar
+# parsing and verifying them from the jar. An archive only maps into the JVM build that wrote it, with the same jar
 # paths and times: run this with the app's JDK, from the directory the app runs in (routes/ and kamelets/ under it).
 # With the default -Xshare:auto a JVM that cannot map the archive starts without it.
 set -eu
