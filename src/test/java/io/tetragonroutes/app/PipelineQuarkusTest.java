@@ -23,6 +23,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The application as it ships: routes/ and kamelets/ from disk, CDI beans, health and Prometheus metrics. */
@@ -46,6 +47,20 @@ class PipelineQuarkusTest {
         var tail = camel.getEndpoints().stream().filter(e -> e instanceof io.tetragonroutes.tail.TailEndpoint)
                 .map(e -> (io.tetragonroutes.tail.TailEndpoint) e).findFirst().orElseThrow();
         assertEquals(17, tail.getDrainTimeoutSeconds());
+    }
+
+    @Test
+    void placeholdersResolveFromTheApplicationConfigFirst() {
+        var sources = ((org.apache.camel.component.properties.PropertiesComponent) camel.getPropertiesComponent())
+                .getPropertiesSources();
+        // not a loadable source: Camel 4.14 loads every config property per placeholder from those (README > Start-up)
+        assertTrue(sources.get(0) instanceof ConfigPlaceholders, sources.toString());
+        assertFalse(sources.get(0) instanceof org.apache.camel.spi.LoadablePropertiesSource);
+        // the configuration's answers: a default from application.properties, one the test resource sets, none
+        assertEquals(ConfigProvider.getConfig().getValue("tetragon.export.batch-size", String.class),
+                camel.resolvePropertyPlaceholders("{{tetragon.export.batch-size}}"));
+        assertEquals("17", camel.resolvePropertyPlaceholders("{{tetragon.shutdown.timeout-seconds}}"));
+        assertEquals("off", camel.resolvePropertyPlaceholders("{{tetragon.sink.webhook.url:off}}"));
     }
 
     @Test
