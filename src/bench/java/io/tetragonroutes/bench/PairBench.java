@@ -98,7 +98,8 @@ final class PairBench {
         return AppProcess.start(jar, StartupBench.checkout(jar), jvm, props, export, data, run.resolve("app.log"));
     }
 
-    private static double median(double[] v) {
+    /** The median of {@code v} (the mean of the middle two for an even count). */
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

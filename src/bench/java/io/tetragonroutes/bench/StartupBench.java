@@ -53,7 +53,7 @@ final class StartupBench {
             double[] x = s.clone();
             Arrays.sort(x);
             return String.format(Locale.ROOT, "| %s (%d starts) | %.2f | %.2f | %.2f |", name, x.length,
-                    x[x.length / 2], x[0], x[x.length - 1]);
+                    PairBench.median(x), x[0], x[x.length - 1]);
         }
     }
 
@@ -68,8 +68,7 @@ final class StartupBench {
     static Result run(Path jar, String jvm, Path source, Path dir, List<String> props, int starts, boolean kafka)
             throws Exception {
         Path archive = dir.resolve("app-cds.jsa");
-        AppCdsTraining.train(jar.getParent(), archive,
-                jvm.isBlank() ? List.of() : List.of(jvm.trim().split("\\s+")));
+        AppCdsTraining.train(jar.getParent(), archive, options(jvm));
         Path export = firstLines(source, dir.resolve("startup-source.log"));
         double[] with = new double[starts];
         double[] without = new double[starts];
@@ -107,12 +106,11 @@ final class StartupBench {
      */
     static void pair(Path jar, Path other, String jvm, Path source, Path dir, List<String> props, int starts)
             throws Exception {
-        List<String> jvmOptions = jvm.isBlank() ? List.of() : List.of(jvm.trim().split("\\s+"));
         Path[] jars = {jar, other};
         String[] jvms = new String[2];
         for (int k = 0; k < 2; k++) {
             Path archive = dir.resolve(k == 0 ? "pair-this-cds.jsa" : "pair-other-cds.jsa");
-            AppCdsTraining.train(checkout(jars[k]), jars[k].getParent(), archive, jvmOptions);
+            AppCdsTraining.train(checkout(jars[k]), jars[k].getParent(), archive, options(jvm));
             jvms[k] = jvm + " " + archiveOption(archive);
         }
         Path export = firstLines(source, dir.resolve("startup-source.log"));
@@ -134,7 +132,7 @@ final class StartupBench {
         }
         String table = String.join("\n", rows) + "\n\n" + String.join("\n",
                 EndToEndBench.fmt("- medians of %d pairs: this %.2f s, other %.2f s, other - this %+.2f s", starts,
-                        median(s[0]), median(s[1]), median(s[2])),
+                        PairBench.median(s[0]), PairBench.median(s[1]), PairBench.median(s[2])),
                 "- start to first event shipped: from the launch to the first line in the events file; each build "
                         + "with an AppCDS archive trained from its checkout, fresh data directory, the export's "
                         + "first 5,000 lines",
@@ -144,15 +142,14 @@ final class StartupBench {
         EndToEndBench.report(dir.resolve("startup-pair.md"), "Start-up pair benchmark", table);
     }
 
+    /** JVM options as the training script takes them (blank = none). */
+    private static List<String> options(String jvm) {
+        return jvm.isBlank() ? List.of() : List.of(jvm.trim().split("\\s+"));
+    }
+
     /** The checkout a build's jar belongs to: {@code <checkout>/target/quarkus-app/quarkus-run.jar}. */
     static Path checkout(Path jar) {
         return jar.toAbsolutePath().getParent().getParent().getParent();
-    }
-
-    private static double median(double[] v) {
-        double[] x = v.clone();
-        Arrays.sort(x);
-        return x.length % 2 == 1 ? x[x.length / 2] : (x[x.length / 2 - 1] + x[x.length / 2]) / 2;
     }
 
     /** The export's first 5,000 lines, which every start reads. */
