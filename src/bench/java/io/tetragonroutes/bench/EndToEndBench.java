@@ -136,6 +136,9 @@ public final class EndToEndBench {
             }
             rows.add(row("of the pipeline's, in the kernel (system calls: reading the export, writing the sink)",
                     results, r -> fmt("%.2f", r.steadySystemPipeline / (r.steadyEvents / 1e6))));
+            rows.add(row("a plain loop writing the same bytes to a new file right after, in the kernel (what this "
+                    + "machine charges for fresh pages of page cache; see README)", results, r -> Double.isNaN(r.writeFloor) ? "-"
+                            : fmt("%.2f", r.writeFloor / (r.steadyEvents / 1e6))));
             rows.add(row("Kafka broker CPU seconds per million events, steady (its own JVM, not in the app's)",
                     results, r -> Double.isNaN(r.steadyBrokerCpu) ? "-"
                             : fmt("%.2f", r.steadyBrokerCpu / (r.steadyEvents / 1e6))));
@@ -208,7 +211,11 @@ public final class EndToEndBench {
         }
         switch (sink) {
             case "file":
-                return runApp(jar, jvm, props, source, dir.resolve("run-file"), lines, null, 0, ceiling);
+                Path run = dir.resolve("run-file");
+                Result r = runApp(jar, jvm, props, source, run, lines, null, 0, ceiling);
+                // the bytes the sink wrote in the steady window (about the export's: events go out as they came)
+                long written = Files.size(run.resolve("data/out/events.ndjson")) * r.steadyEvents / lines;
+                return r.withWriteFloor(WriteFloor.kernelSeconds(run, written));
             case "kafka":
                 deleteTree(dir.resolve("kafka"));
                 try (ForkedKafkaBroker broker = ForkedKafkaBroker.start(dir.resolve("kafka"))) {
@@ -361,17 +368,25 @@ public final class EndToEndBench {
      * system time in it; steadyBrokerCpu: the broker's (its own JVM, not in the app's figures), NaN without one;
      * ceilingAlongside: the Jackson ceiling's events per CPU-second
      * in the same window, running at the same time; ceilingBefore/After: its events per CPU-second on its own,
-     * just before and after the run.
+     * just before and after the run; writeFloor: the kernel seconds a plain loop takes to write the bytes the file
+     * sink wrote in the steady window (see {@link WriteFloor}), NaN for other sinks.
      */
     record Result(double firstEventSeconds, double wallSeconds, double cpuSeconds, double runCpuSeconds,
                   long steadyEvents, double steadyWallSeconds, double steadyCpuSeconds, long steadyBytes,
                   long peakRssKb, String k8s, double[] steadyByThread, double steadySystemPipeline,
-                  double steadyBrokerCpu, double ceilingAlongside, double ceilingBefore, double ceilingAfter) {
+                  double steadyBrokerCpu, double ceilingAlongside, double ceilingBefore, double ceilingAfter,
+                  double writeFloor) {
 
         Result withCeiling(double before, double after) {
             return new Result(firstEventSeconds, wallSeconds, cpuSeconds, runCpuSeconds, steadyEvents,
                     steadyWallSeconds, steadyCpuSeconds, steadyBytes, peakRssKb, k8s, steadyByThread,
-                    steadySystemPipeline, steadyBrokerCpu, ceilingAlongside, before, after);
+                    steadySystemPipeline, steadyBrokerCpu, ceilingAlongside, before, after, writeFloor);
+        }
+
+        Result withWriteFloor(double seconds) {
+            return new Result(firstEventSeconds, wallSeconds, cpuSeconds, runCpuSeconds, steadyEvents,
+                    steadyWallSeconds, steadyCpuSeconds, steadyBytes, peakRssKb, k8s, steadyByThread,
+                    steadySystemPipeline, steadyBrokerCpu, ceilingAlongside, ceilingBefore, ceilingAfter, seconds);
         }
 
         /** The better of the two: a slow spell only ever lowers it, and a lower ceiling would flatter the app. */
@@ -465,7 +480,7 @@ public final class EndToEndBench {
             return new Result(first, (steady.doneAt - firstAt) / 1e9, cpu, cpu - cpuAtFirst, steadyEvents,
                     (steady.doneAt - steady.warmAt) / 1e9, steady.process, size - steady.warmOffset, peak, k8s,
                     steady.byThread, steady.systemByThread[0], steady.broker, steady.ceilingRate, Double.NaN,
-                    Double.NaN);
+                    Double.NaN, Double.NaN);
         } finally {
             app.close();
             if (ceiling != null) {
