@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,23 +35,30 @@ import java.util.function.LongSupplier;
  * the 31- and 24-character prefixes Tetragon writes as {@code docker}). Deleted pods stay resolvable for a while,
  * because Tetragon's exit events for a dying pod arrive after the delete.
  * <p>
- * A lookup is a map read; the {@code kubernetes} object for a pod and container is built once and reused until
- * something it was built from changes (any watch event bumps a generation counter).
+ * A lookup is one map read: the {@code kubernetes} object for a pod and container is built once and reused until
+ * something it was built from changes (any watch event, and forgetting a pod, bumps a generation counter).
  */
 public final class PodMetadataCache implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PodMetadataCache.class);
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
+    /**
+     * The objects built in one generation, by the lookup's own key: {@code namespace/name/container} as the event
+     * wrote them, or the docker id. One flat map keeps a hit to one hash probe: with thousands of pods and events
+     * from any of them, the pod index and a map per pod were each a chain of cache misses.
+     */
+    private record Rendered(long generation, Map<String, SharedJson> byPodRef, Map<String, SharedJson> byDocker) {
+        Rendered(long generation) {
+            this(generation, new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+        }
+    }
+
     /** One pod, as the index sees it. */
     private static final class Entry {
         final Pod pod;
         final String key;
         volatile long deletedAt; // 0 while the pod exists
-        /** The rendered object, by container id as the event wrote it: found by pod name, or by docker id. */
-        final Map<String, SharedJson> byPodRef = new ConcurrentHashMap<>();
-        final Map<String, SharedJson> byDocker = new ConcurrentHashMap<>();
-        volatile long renderedGeneration = -1;
 
         /** The container ids of the pod, and the 31- and 24-character prefixes Tetragon writes as docker. */
         final List<String> containerKeys = new ArrayList<>();
@@ -78,6 +86,7 @@ public final class PodMetadataCache implements AutoCloseable {
     private final Map<String, Entry> byName = new ConcurrentHashMap<>();
     private final Map<String, Entry> byContainer = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
+    private final AtomicReference<Rendered> rendered = new AtomicReference<>(new Rendered(-1));
     private final AtomicBoolean overLimitLogged = new AtomicBoolean();
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private final Counter evicted;
@@ -234,13 +243,15 @@ public final class PodMetadataCache implements AutoCloseable {
     public void expire() {
         long now = clock.getAsLong();
         long keep = settings.deletedPodRetention().toNanos();
-        byName.values().removeIf(e -> {
+        if (byName.values().removeIf(e -> {
             boolean gone = e.deletedAt != 0 && now - e.deletedAt > keep;
             if (gone) {
                 unindex(e);
             }
             return gone;
-        });
+        })) {
+            generation.incrementAndGet(); // its objects built so far go too
+        }
     }
 
     private boolean evictOne() {
@@ -249,6 +260,7 @@ public final class PodMetadataCache implements AutoCloseable {
             if (e.deletedAt != 0) {
                 byName.remove(e.key);
                 unindex(e);
+                generation.incrementAndGet();
                 evicted.increment();
                 return true;
             }
@@ -296,33 +308,48 @@ public final class PodMetadataCache implements AutoCloseable {
 
     /** The pod's {@code kubernetes} object, or null when the pod is unknown. */
     public SharedJson byPod(String namespace, String name, String containerId) {
-        Entry e = byName.get(namespace + "/" + name);
-        return e == null ? null : render(e, containerId, true);
+        // namespaces and names have no '/', so the key is unambiguous whatever the container id holds
+        String k = namespace + '/' + name + '/' + (containerId == null ? "" : containerId);
+        Map<String, SharedJson> built = rendered().byPodRef;
+        SharedJson n = built.get(k);
+        if (n == null) {
+            Entry e = byName.get(namespace + "/" + name);
+            if (e == null) {
+                return null;
+            }
+            n = SharedJson.of(build(e.pod, bareId(containerId), "pod_ref"), e.pod.getMetadata().getUid());
+            built.put(k, n);
+        }
+        return n;
     }
 
     /** By the container id Tetragon wrote ({@code docker}: a prefix of the id), or null. */
     public SharedJson byContainer(String docker) {
-        Entry e = byContainer.get(docker);
-        return e == null ? null : render(e, docker, false);
-    }
-
-    /** Built once per (pod, container, how) and kept until any watch event; the event's id string is the key. */
-    private SharedJson render(Entry e, String containerId, boolean podRef) {
-        long gen = generation.get();
-        if (e.renderedGeneration != gen) {
-            e.byPodRef.clear();
-            e.byDocker.clear();
-            e.renderedGeneration = gen;
-        }
-        Map<String, SharedJson> rendered = podRef ? e.byPodRef : e.byDocker;
-        String k = containerId == null ? "" : containerId;
-        SharedJson n = rendered.get(k);
+        Map<String, SharedJson> built = rendered().byDocker;
+        SharedJson n = built.get(docker);
         if (n == null) {
-            n = SharedJson.of(build(e.pod, podRef ? bareId(containerId) : containerId,
-                    podRef ? "pod_ref" : "container_id"), e.pod.getMetadata().getUid());
-            rendered.put(k, n);
+            Entry e = byContainer.get(docker);
+            if (e == null) {
+                return null;
+            }
+            n = SharedJson.of(build(e.pod, docker, "container_id"), e.pod.getMetadata().getUid());
+            built.put(docker, n);
         }
         return n;
+    }
+
+    /**
+     * This generation's objects, or a newer one's. The index changes before the generation does, so a lookup that
+     * sees the new generation builds from the new index; one that raced it puts into maps nothing reads again.
+     */
+    private Rendered rendered() {
+        long gen = generation.get();
+        Rendered r = rendered.get();
+        while (r.generation() < gen) {
+            Rendered next = new Rendered(gen);
+            r = rendered.compareAndSet(r, next) ? next : rendered.get();
+        }
+        return r;
     }
 
     private ObjectNode build(Pod p, String containerId, String how) {

@@ -77,6 +77,7 @@ class PodMetadataCacheTest {
     void aChangedPodIsRenderedAgainAndTheOldObjectIsNotReturned() {
         cache.preload(List.of(pod("shop", "web", 5)));
         SharedJson before = cache.byPod("shop", "web", containerId(5));
+        SharedJson beforeByContainer = cache.byContainer(containerId(5));
         assertEquals("web", before.tree().at("/labels/app").asText());
 
         Pod changed = pod("shop", "web", 5);
@@ -86,5 +87,8 @@ class PodMetadataCacheTest {
         assertNotSame(before, after);
         assertEquals("web-v2", after.tree().at("/labels/app").asText());
         assertEquals("web", before.tree().at("/labels/app").asText(), "objects handed out are never modified");
+        SharedJson afterByContainer = cache.byContainer(containerId(5));
+        assertNotSame(beforeByContainer, afterByContainer);
+        assertEquals("web-v2", afterByContainer.tree().at("/labels/app").asText());
     }
 }
