@@ -38,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  * {@code bench.soak=600} instead runs the app for that many seconds on an export written at
  * bench.soak.rate events/s (5000) with Tetragon's rotation, and samples its RSS (see {@link SoakBench}).
  * {@code bench.pair=<another build's quarkus-run.jar>} instead runs this build and that one at the same time,
- * bench.pair.runs times (6), to compare them on a machine whose speed drifts (see {@link PairBench}); with
+ * bench.pair.runs times (6), to compare them on a machine whose speed drifts (see {@link PairBench}), the other
+ * with bench.pair.jvm's JVM options if set (this build's own jar there compares two JVM settings); with
  * {@code bench.pair.starts=N} it instead compares their start-ups, N pairs of starts (see {@link StartupBench#pair}).
  * {@code bench.steps=3} instead runs the route's steps without the app on fresh lines of the export, next to the
  * ceiling, that many times (see {@link StepLoop}).
@@ -94,8 +95,9 @@ public final class EndToEndBench {
                 return;
             }
             if (!pair.isBlank()) {
-                PairBench.run(jar, Path.of(pair).toAbsolutePath(), jvm, source, dir, api,
-                        Integer.getInteger("bench.pair.runs", 6));
+                String pairJvm = System.getProperty("bench.pair.jvm", "");
+                PairBench.run(jar, Path.of(pair).toAbsolutePath(), jvm, pairJvm.isBlank() ? jvm : pairJvm, source,
+                        dir, api, Integer.getInteger("bench.pair.runs", 6));
                 return;
             }
             long bytes = Files.size(source);

@@ -22,7 +22,8 @@ final class PairBench {
     private PairBench() {
     }
 
-    static void run(Path jar, Path other, String jvm, Path source, Path dir, BenchApi api, int runs)
+    /** {@code jvm}: this app's JVM options; {@code otherJvm}: the other's (the same unless comparing JVM settings). */
+    static void run(Path jar, Path other, String jvm, String otherJvm, Path source, Path dir, BenchApi api, int runs)
             throws Exception {
         if (!Files.isRegularFile(other)) {
             throw new IllegalArgumentException("bench.pair: no such jar " + other);
@@ -46,7 +47,7 @@ final class PairBench {
                     Path j = which == 0 ? jar : other;
                     Path run = dir.resolve("pair-" + (which == 0 ? "this" : "other"));
                     Path data = run.resolve("data");
-                    apps[which] = start(j, jvm, props, source, run, data);
+                    apps[which] = start(j, which == 0 ? jvm : otherJvm, props, source, run, data);
                     windows[which] = new SteadyWindow(apps[which], data.resolve("checkpoints"), size, 0, null);
                 }
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
@@ -86,7 +87,8 @@ final class PairBench {
                 fmt("- this: %s; other: %s", jar, other),
                 fmt("- export: %,d lines; file sink; Kubernetes %s; JVM options: %s", lines,
                         api == null ? "off" : api.pods() + " pods in the mock API server",
-                        jvm.isBlank() ? "(none)" : jvm),
+                        jvm.equals(otherJvm) ? (jvm.isBlank() ? "(none)" : jvm)
+                                : "this " + jvm + "; other " + otherJvm),
                 EndToEndBench.machine());
         EndToEndBench.report(dir.resolve("pair.md"), "Pair benchmark", table);
     }
