@@ -314,11 +314,7 @@ public final class PodMetadataCache implements AutoCloseable {
         SharedJson n = built.get(k);
         if (n == null) {
             Entry e = byName.get(namespace + "/" + name);
-            if (e == null) {
-                return null;
-            }
-            n = SharedJson.of(build(e.pod, bareId(containerId), "pod_ref"), e.pod.getMetadata().getUid());
-            built.put(k, n);
+            n = e == null ? null : keep(built, k, e, bareId(containerId), "pod_ref");
         }
         return n;
     }
@@ -329,12 +325,15 @@ public final class PodMetadataCache implements AutoCloseable {
         SharedJson n = built.get(docker);
         if (n == null) {
             Entry e = byContainer.get(docker);
-            if (e == null) {
-                return null;
-            }
-            n = SharedJson.of(build(e.pod, docker, "container_id"), e.pod.getMetadata().getUid());
-            built.put(docker, n);
+            n = e == null ? null : keep(built, docker, e, docker, "container_id");
         }
+        return n;
+    }
+
+    /** Builds the object a lookup missed and keeps it under the lookup's key for this generation. */
+    private SharedJson keep(Map<String, SharedJson> built, String key, Entry e, String containerId, String how) {
+        SharedJson n = SharedJson.of(build(e.pod, containerId, how), e.pod.getMetadata().getUid());
+        built.put(key, n);
         return n;
     }
 
