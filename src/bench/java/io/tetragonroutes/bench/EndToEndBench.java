@@ -48,10 +48,17 @@ public final class EndToEndBench {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    public static void main(String[] args) throws Exception {
-        run();
-        // The mock API server's Vert.x event loops are not daemon threads and outlive destroy().
-        System.exit(0);
+    public static void main(String[] args) {
+        // The mock API server's Vert.x event loops are not daemon threads and outlive destroy(): exit either way,
+        // or a failed run hangs instead of failing the build.
+        int status = 0;
+        try {
+            run();
+        } catch (Throwable t) {
+            t.printStackTrace();
+            status = 1;
+        }
+        System.exit(status);
     }
 
     private static void run() throws Exception {
