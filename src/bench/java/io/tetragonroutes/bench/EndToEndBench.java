@@ -146,8 +146,8 @@ public final class EndToEndBench {
             rows.add(row("of the pipeline's, in the kernel (system calls: reading the export, writing the sink)",
                     results, r -> fmt("%.2f", r.steadySystemPipeline / (r.steadyEvents / 1e6))));
             rows.add(row("a plain loop writing the same bytes to a new file right after, in the kernel (what this "
-                    + "machine charges for fresh pages of page cache; see README)", results, r -> Double.isNaN(r.writeFloor) ? "-"
-                            : fmt("%.2f", r.writeFloor / (r.steadyEvents / 1e6))));
+                    + "machine charges for fresh pages of page cache; see README)", results,
+                    r -> Double.isNaN(r.writeFloor) ? "-" : fmt("%.2f", r.writeFloor / (r.steadyEvents / 1e6))));
             rows.add(row("Kafka broker CPU seconds per million events, steady (its own JVM, not in the app's)",
                     results, r -> Double.isNaN(r.steadyBrokerCpu) ? "-"
                             : fmt("%.2f", r.steadyBrokerCpu / (r.steadyEvents / 1e6))));
