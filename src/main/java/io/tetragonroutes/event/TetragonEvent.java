@@ -215,6 +215,11 @@ public final class TetragonEvent {
         return line.text();
     }
 
+    /** The line's bytes, shared with the rest of its batch: read them, never write. */
+    public Line line() {
+        return line;
+    }
+
     /** This event's line, whole, as a dead letter: a sink refused the event for {@code reason}. */
     public DeadLetter deadLetter(String reason, String detail) {
         byte[] bytes = originalText().getBytes(StandardCharsets.UTF_8);

@@ -75,6 +75,7 @@ final class ElasticsearchProducer extends DefaultProducer {
         List<TetragonEvent> events = exchange.getMessage().getMandatoryBody(EventBatch.class).getEvents();
         Delivery delivery = Delivery.of(exchange, getEndpoint().getEndpointUri());
         byte[][] docs = new byte[events.size()][];
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(8192);
         long backoff = 200;
         for (int round = 1; ; round++) {
             Round r = new Round();
@@ -82,7 +83,7 @@ final class ElasticsearchProducer extends DefaultProducer {
             long bytes = 0;
             for (int i = delivery.nextPending(0); i < events.size(); i = delivery.nextPending(i + 1)) {
                 if (docs[i] == null) {
-                    docs[i] = item(events.get(i));
+                    docs[i] = item(events.get(i), buf);
                 }
                 if (!chunk.isEmpty() && (chunk.size() >= maxBatchEvents || bytes + docs[i].length > maxBatchBytes)) {
                     bulk(events, docs, chunk, delivery, r);
@@ -109,13 +110,13 @@ final class ElasticsearchProducer extends DefaultProducer {
         delivery.finish();
     }
 
-    /** One NDJSON action + document pair. */
-    private byte[] item(TetragonEvent e) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(2048);
-        out.write(fixedAction != null ? fixedAction : actionJson(index.forTime(e.time())));
-        mapper.writeValue(out, ecs.map(e));
-        out.write('\n');
-        return out.toByteArray();
+    /** One NDJSON action + document pair, written through {@code buf} (reused for the batch). */
+    private byte[] item(TetragonEvent e, ByteArrayOutputStream buf) throws IOException {
+        buf.reset();
+        buf.write(fixedAction != null ? fixedAction : actionJson(index.forTime(e.time())));
+        ecs.write(e, buf);
+        buf.write('\n');
+        return buf.toByteArray();
     }
 
     private void bulk(List<TetragonEvent> events, byte[][] docs, List<Integer> chunk, Delivery delivery, Round round)

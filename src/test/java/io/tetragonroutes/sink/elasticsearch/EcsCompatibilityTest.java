@@ -2,6 +2,7 @@ package io.tetragonroutes.sink.elasticsearch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tetragonroutes.Samples;
@@ -10,6 +11,7 @@ import io.tetragonroutes.event.EventParser;
 import io.tetragonroutes.event.TetragonEvent;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +47,7 @@ class EcsCompatibilityTest {
                 EventBatch batch = parser.parse(Samples.batch(input.toString(), lines));
                 assertEquals(List.of(), batch.getDeadLetters());
                 for (int i = 0; i < lines.size(); i++) {
-                    ObjectNode doc = ecs.map(batch.getEvents().get(i));
+                    ObjectNode doc = document(ecs, batch.getEvents().get(i));
                     List<String> diffs = new ArrayList<>();
                     contains("", expected.get(i), doc, diffs);
                     if (!diffs.isEmpty()) {
@@ -59,14 +61,14 @@ class EcsCompatibilityTest {
     }
 
     @Test
-    void whatWeAddBeyondTheIntegration() {
+    void whatWeAddBeyondTheIntegration() throws IOException {
         String line = Samples.lines("events/process_exec.jsonl").get(0);
         TetragonEvent e = parser.parse(Samples.batch("x", List.of(line))).getEvents().get(0);
         e.extras().putObject("rule").put("severity", "high").put("message", "m")
                 .<ObjectNode>set("ids", mapper.createArrayNode().add("r1"))
                 .set("tags", mapper.createArrayNode().add("T1611"));
         e.routeTo("alerts");
-        ObjectNode doc = new EcsDocument(false, "logs-cilium_tetragon.log-prod").map(e);
+        ObjectNode doc = document(new EcsDocument(false, "logs-cilium_tetragon.log-prod"), e);
         assertEquals(e.time(), doc.path("@timestamp").asText());
         assertEquals("alert", doc.at("/event/kind").asText());
         assertEquals("process", doc.at("/event/category/0").asText());
@@ -80,6 +82,131 @@ class EcsCompatibilityTest {
         assertEquals(line, doc.path("message").asText(), "message is the line as written");
         assertTrue(doc.path("cilium_tetragon").path("log").path("process_exec").path("process").path("binary")
                 .isMissingNode(), "moved fields leave cilium_tetragon.log");
+    }
+
+    @Test
+    void theLogIsTheLineLessTheMovedFieldsAndNoValueIsEmpty() throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (Path p : Samples.lineFiles()) {
+            lines.addAll(Samples.lines(p));
+        }
+        // what real lines rarely have: empty values at any depth, moved fields that are not strings, a body or a
+        // process that is not an object, a loader's parent, numbers of every size
+        lines.add("""
+                {"process_exec":{"process":{"arguments":"  a\\tb  c ","binary":"","pid":null,"uid":0,"tid":{},\
+                "pod":{"name":"p","container":{"image":{"name":"i","id":""}}}},"parent":{"arguments":""}},\
+                "node_name":"n","time":"2024-01-01T00:00:00Z","x":[null,"",{},[[]]],"y":[1,2.5,true,{"a":[]}],\
+                "cluster_name":null,"big":123456789012345678901234567890,"l":12345678901234}""");
+        lines.add("{\"process_exit\":{\"process\":\"s\",\"status\":0},\"node_name\":\"n\"}");
+        lines.add("{\"process_loader\":{\"process\":{\"binary\":\"b\"},\"parent\":{\"binary\":\"p\"}}}");
+        lines.add("{\"process_kprobe\":[1],\"node_name\":{\"a\":\"\"}}");
+        EventBatch batch = parser.parse(Samples.batch("x", lines));
+        assertEquals(List.of(), batch.getDeadLetters());
+        for (TetragonEvent e : batch.getEvents()) {
+            ObjectNode doc = document(ecs, e);
+            JsonNode line = mapper.readTree(e.originalText());
+            assertEquals(withoutEmpties(lessMoved(line.deepCopy(), e.typeKey())), doc.at("/cilium_tetragon/log"),
+                    e.originalText());
+            assertEquals(doc, withoutEmpties(doc.deepCopy()), "no null, \"\", {} or [] in " + doc);
+            assertEquals(e.originalText(), doc.path("message").asText());
+            assertEquals(e.originalText(), doc.at("/event/original").asText());
+            JsonNode body = line.path(e.typeKey());
+            JsonNode process = ABOUT_A_PROCESS.contains(e.typeKey()) ? body.path("process") : mapper.missingNode();
+            if (process.isObject() && process.path("binary").asText("").length() > 0) {
+                assertEquals(process.get("binary"), doc.at("/process/executable"));
+            }
+            if (process.path("arguments").isTextual()) {
+                List<String> words = List.of(process.path("arguments").asText().trim().split("\\s+"));
+                List<String> args = new ArrayList<>();
+                doc.at("/process/args").forEach(a -> args.add(a.asText()));
+                assertEquals(words.equals(List.of("")) ? List.of() : words, args);
+            }
+            if (e.typeKey().equals("process_exit") && body.hasNonNull("status")) {
+                assertEquals(body.get("status"), doc.at("/process/exit_code"));
+            }
+        }
+        ObjectNode edge = document(ecs, batch.getEvents().get(batch.getEvents().size() - 4));
+        assertEquals(0, edge.at("/process/user/id").asInt(), "uid 0 is a user id, as text");
+        assertEquals("i", edge.at("/container/image/name").asText());
+        assertEquals("p", edge.at("/orchestrator/resource/name").asText());
+        assertTrue(edge.at("/process/thread").isMissingNode() && edge.at("/process/parent").isMissingNode());
+        assertEquals("s", document(ecs, batch.getEvents().get(batch.getEvents().size() - 3))
+                .at("/cilium_tetragon/log/process_exit/process").asText(), "a process that is not an object stays");
+        ObjectNode loader = document(ecs, batch.getEvents().get(batch.getEvents().size() - 2));
+        assertEquals("p", loader.at("/cilium_tetragon/log/process_loader/parent/binary").asText(),
+                "a loader's parent stays, as in the integration's pipeline");
+        assertTrue(document(ecs, batch.getEvents().get(batch.getEvents().size() - 1)).path("host").isMissingNode());
+    }
+
+    @Test
+    void addedFieldsGoBesideAndReplaceOursOfTheSameName() throws IOException {
+        String line = Samples.lines("events/process_exec.jsonl").get(0);
+        TetragonEvent e = parser.parse(Samples.batch("x", List.of(line))).getEvents().get(0);
+        ObjectNode k8s = e.extras().putObject("kubernetes");
+        k8s.putObject("pod").put("name", "web-1").put("empty", "").putObject("labels").put("app", "web");
+        k8s.putObject("none").putNull("x");
+        e.extras().putObject("host").put("name", "from-a-route");
+        e.extras().put("cilium_tetragon", "not the line");
+        ObjectNode doc = document(ecs, e);
+        assertEquals(mapper.readTree("{\"pod\":{\"name\":\"web-1\",\"labels\":{\"app\":\"web\"}}}"),
+                doc.get("kubernetes"), "empty values dropped from added fields too");
+        assertEquals(mapper.readTree("{\"name\":\"from-a-route\"}"), doc.get("host"));
+        assertEquals(withoutEmpties(lessMoved(mapper.readTree(line), e.typeKey())), doc.at("/cilium_tetragon/log"),
+                "cilium_tetragon is always the line");
+    }
+
+    /** The event types whose process fields the pipeline moves (a newer type it does not know keeps them). */
+    private static final List<String> ABOUT_A_PROCESS = List.of("process_exec", "process_exit", "process_kprobe",
+            "process_tracepoint", "process_loader", "process_lsm", "process_uprobe");
+    private static final List<String> MOVED = List.of("arguments", "binary", "cwd", "pid", "exec_id", "tid", "uid",
+            "start_time");
+
+    /** The integration pipeline's renames: what leaves cilium_tetragon.log. */
+    private static JsonNode lessMoved(JsonNode line, String type) {
+        if (!ABOUT_A_PROCESS.contains(type) || !(line.get(type) instanceof ObjectNode body)) {
+            return line;
+        }
+        if (body.get("process") instanceof ObjectNode p) {
+            p.remove(MOVED);
+            if (p.get("pod") instanceof ObjectNode pod) {
+                pod.remove(List.of("name", "namespace", "workload_kind"));
+                if (pod.get("container") instanceof ObjectNode c) {
+                    c.remove(List.of("name", "id"));
+                    if (c.get("image") instanceof ObjectNode image) {
+                        image.remove("name");
+                    }
+                }
+            }
+        }
+        if (!type.equals("process_loader") && body.get("parent") instanceof ObjectNode p) {
+            p.remove(MOVED);
+        }
+        return line;
+    }
+
+    /** The pipeline's last step, on a tree: no nulls, empty strings, empty objects or empty lists, at any depth. */
+    private static JsonNode withoutEmpties(JsonNode n) {
+        if (n instanceof ObjectNode o) {
+            o.properties().removeIf(f -> isEmpty(withoutEmpties(f.getValue())));
+        } else if (n instanceof ArrayNode a) {
+            for (int i = a.size() - 1; i >= 0; i--) {
+                if (isEmpty(withoutEmpties(a.get(i)))) {
+                    a.remove(i);
+                }
+            }
+        }
+        return n;
+    }
+
+    private static boolean isEmpty(JsonNode n) {
+        return n.isNull() || (n.isTextual() && n.asText().isEmpty()) || (n.isContainerNode() && n.isEmpty());
+    }
+
+    /** The document as Elasticsearch receives it, read back. */
+    private ObjectNode document(EcsDocument ecs, TetragonEvent e) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ecs.write(e, out);
+        return (ObjectNode) mapper.readTree(out.toByteArray());
     }
 
     /** Records where {@code actual} lacks or differs from something in {@code expected}. */
