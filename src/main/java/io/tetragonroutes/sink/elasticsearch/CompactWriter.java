@@ -11,8 +11,8 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.POJONode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.tetragonroutes.sink.TreeWriter;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -124,28 +124,9 @@ final class CompactWriter {
             }
             case STRING -> string(name, v.textValue());
             case NULL, MISSING -> { }
-            case POJO -> {
+            default -> {
                 name(name);
-                g.writeObject(((POJONode) v).getPojo());
-            }
-            case NUMBER -> {
-                name(name);
-                switch (v.numberType()) {
-                    case INT -> g.writeNumber(v.intValue());
-                    case LONG -> g.writeNumber(v.longValue());
-                    case BIG_INTEGER -> g.writeNumber(v.bigIntegerValue());
-                    case FLOAT -> g.writeNumber(v.floatValue());
-                    case DOUBLE -> g.writeNumber(v.doubleValue());
-                    case BIG_DECIMAL -> g.writeNumber(v.decimalValue());
-                }
-            }
-            case BOOLEAN -> {
-                name(name);
-                g.writeBoolean(v.booleanValue());
-            }
-            case BINARY -> {
-                name(name);
-                g.writeBinary(v.binaryValue());
+                TreeWriter.scalar(g, v);
             }
         }
     }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tetragonroutes.event.TetragonEvent;
+import io.tetragonroutes.sink.TreeWriter;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
@@ -24,37 +26,45 @@ public final class ParseableFlattener {
     }
 
     public void write(TetragonEvent e, JsonGenerator g) throws IOException {
+        ByteArrayOutputStream arrayText = new ByteArrayOutputStream(256);
         g.writeStartObject();
         JsonNode extras = e.hasExtras() ? e.extras() : null;
         Iterator<Map.Entry<String, JsonNode>> it = e.root().fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> f = it.next();
             if (extras == null || !extras.has(f.getKey())) { // an added field replaces the original
-                field(f.getKey(), f.getValue(), g);
+                field(f.getKey(), f.getValue(), g, arrayText);
             }
         }
         if (extras != null) {
             Iterator<Map.Entry<String, JsonNode>> x = extras.fields();
             while (x.hasNext()) {
                 Map.Entry<String, JsonNode> f = x.next();
-                field(f.getKey(), f.getValue(), g);
+                field(f.getKey(), f.getValue(), g, arrayText);
             }
         }
         g.writeEndObject();
     }
 
-    private void field(String name, JsonNode v, JsonGenerator g) throws IOException {
+    /** {@code arrayText}: where an array's JSON text is written before it goes in as a string, reused. */
+    private void field(String name, JsonNode v, JsonGenerator g, ByteArrayOutputStream arrayText)
+            throws IOException {
         if (v.isObject()) {
             Iterator<Map.Entry<String, JsonNode>> it = v.fields();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> f = it.next();
-                field(name + '_' + f.getKey(), f.getValue(), g);
+                field(name + '_' + f.getKey(), f.getValue(), g, arrayText);
             }
         } else if (v.isArray()) {
-            g.writeStringField(columnName(name), mapper.writeValueAsString(v));
+            g.writeFieldName(columnName(name));
+            arrayText.reset();
+            try (JsonGenerator text = mapper.getFactory().createGenerator(arrayText)) {
+                TreeWriter.write(text, v);
+            }
+            g.writeUTF8String(arrayText.toByteArray(), 0, arrayText.size());
         } else {
             g.writeFieldName(columnName(name));
-            mapper.writeTree(g, v);
+            TreeWriter.scalar(g, v);
         }
     }
 
