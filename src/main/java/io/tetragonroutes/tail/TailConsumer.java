@@ -24,6 +24,8 @@ public class TailConsumer extends DefaultConsumer {
     public static final String LINES = "TetragonLineCount";
 
     private static final Logger LOG = LoggerFactory.getLogger(TailConsumer.class);
+    /** Lines in the first batch after a start (see {@link #loop}). */
+    static final int FIRST_BATCH = 16;
 
     private final TailEndpoint endpoint;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
@@ -103,6 +105,10 @@ public class TailConsumer extends DefaultConsumer {
 
     private void loop() {
         long backoff = 0;
+        // Slow start: the first batches are small and double up to batchSize. At start-up every step runs cold
+        // (interpreted, classes loading), so a full first batch of a backlog takes a few hundred ms to get through
+        // the route; a small one ships the first events, and surfaces a sink's errors, that much sooner.
+        int ramp = FIRST_BATCH;
         while (running) {
             try {
                 if (tracker.failed()) {
@@ -114,14 +120,15 @@ public class TailConsumer extends DefaultConsumer {
                     tracker.awaitIdle(endpoint.getPollDelayMs());
                     continue;
                 }
-                LineBatch.Builder b = LineBatch.builder(endpoint.getBatchSize());
-                source.poll(b, endpoint.getBatchSize(), endpoint.getBatchBytes());
+                int maxLines = Math.min(endpoint.getBatchSize(), ramp);
+                LineBatch.Builder b = LineBatch.builder(maxLines);
+                source.poll(b, maxLines, endpoint.getBatchBytes());
                 long lingerUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(endpoint.getLingerMs());
-                while (running && !b.isEmpty() && b.size() < endpoint.getBatchSize()
+                while (running && !b.isEmpty() && b.size() < maxLines
                         && b.bytes() < endpoint.getBatchBytes() && System.nanoTime() < lingerUntil) {
                     pause(Math.min(endpoint.getPollDelayMs(),
                             TimeUnit.NANOSECONDS.toMillis(lingerUntil - System.nanoTime()) + 1));
-                    source.poll(b, endpoint.getBatchSize(), endpoint.getBatchBytes());
+                    source.poll(b, maxLines, endpoint.getBatchBytes());
                 }
                 if (b.isEmpty()) {
                     idle();
@@ -132,6 +139,7 @@ public class TailConsumer extends DefaultConsumer {
                 dispatch(b.build(), source.position());
                 persist();
                 backoff = 0;
+                ramp = maxLines < endpoint.getBatchSize() ? 2 * maxLines : ramp;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

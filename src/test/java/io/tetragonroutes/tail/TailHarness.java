@@ -21,6 +21,7 @@ final class TailHarness implements AutoCloseable {
     final Path export;
     final Path dataDir;
     final List<Line> lines = Collections.synchronizedList(new ArrayList<>());
+    final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     volatile Predicate<LineBatch> failWhen = b -> false;
     private final String options;
@@ -54,6 +55,7 @@ final class TailHarness implements AutoCloseable {
             throw new IllegalStateException("sink refused the batch");
         }
         lines.addAll(b.lines());
+        batchSizes.add(b.size());
     }
 
     void stop() throws Exception {

@@ -119,6 +119,23 @@ class TailTest {
         }
     }
 
+    @Test
+    void aBacklogStartsWithSmallBatchesThatDoubleUpToTheBatchSize() throws Exception {
+        Files.createDirectories(tmp.resolve("export"));
+        Files.write(tmp.resolve("export/tetragon.log"), join(lines(0, 1000)));
+        try (TailHarness h = harness("batchSize=200").start()) {
+            awaitLines(h, 1000);
+            assertExactlyOnce(lines(0, 1000), h.texts());
+            // so the first events ship while every step still runs cold (TailConsumer.FIRST_BATCH)
+            assertEquals(List.of(16, 32, 64, 128, 200, 200, 200, 160), h.batchSizes);
+            h.stop();
+            Files.write(tmp.resolve("export/tetragon.log"), join(lines(1000, 1100)), StandardOpenOption.APPEND);
+            h.start(); // again after a restart
+            awaitLines(h, 1100);
+            assertEquals(List.of(16, 32, 52), h.batchSizes.subList(8, h.batchSizes.size()));
+        }
+    }
+
     private static byte[] join(List<String> lines) {
         return (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
     }
