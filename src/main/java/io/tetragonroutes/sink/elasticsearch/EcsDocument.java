@@ -77,7 +77,8 @@ public final class EcsDocument {
             RULESET = name("ruleset"), COUNT = name("count"), THROTTLED = name("throttled"),
             THREAT = name("threat"), FRAMEWORK = name("framework"), TECHNIQUE = name("technique");
     /** The names of the document's own top-level members, which an added field of that name replaces. */
-    private static final Set<String> OURS = Set.of("@timestamp", "event", "tags", "message", "ecs", "process", "container", "orchestrator", "host", "data_stream", "threat");
+    private static final Set<String> OURS = Set.of("@timestamp", "event", "tags", "message", "ecs", "process",
+            "container", "orchestrator", "host", "data_stream", "threat");
 
     private final boolean preserveOriginal;
     private final DataStream dataStream;
