@@ -1,10 +1,13 @@
 package io.tetragonroutes.sink.parseable;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tetragonroutes.event.TetragonEvent;
 import io.tetragonroutes.sink.TreeWriter;
+import io.tetragonroutes.tail.Line;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,6 +19,9 @@ import java.util.Map;
  * {@code _}), except that arrays stay one column holding their JSON text instead of being exploded into one row per
  * element. So one Tetragon event is one Parseable row, and the column names are the ones Parseable itself would
  * have made, so queries and alerts work either way.
+ * <p>
+ * The event's own fields are streamed from its line, token by token, without a tree; the fields the pipeline added
+ * (which replace a field of the line with the same name) are written from theirs.
  */
 public final class ParseableFlattener {
 
@@ -29,11 +35,17 @@ public final class ParseableFlattener {
         ByteArrayOutputStream arrayText = new ByteArrayOutputStream(256);
         g.writeStartObject();
         JsonNode extras = e.hasExtras() ? e.extras() : null;
-        Iterator<Map.Entry<String, JsonNode>> it = e.root().fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> f = it.next();
-            if (extras == null || !extras.has(f.getKey())) { // an added field replaces the original
-                field(f.getKey(), f.getValue(), g, arrayText);
+        Line line = e.line();
+        try (JsonParser p = mapper.getFactory().createParser(line.buf(), line.off(), line.len())) {
+            p.nextToken(); // the line was validated when it was parsed: one JSON object
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                if (extras == null || !extras.has(name)) { // an added field replaces the original
+                    field(name, p, g, arrayText);
+                } else {
+                    p.skipChildren();
+                }
             }
         }
         if (extras != null) {
@@ -46,7 +58,28 @@ public final class ParseableFlattener {
         g.writeEndObject();
     }
 
-    /** {@code arrayText}: where an array's JSON text is written before it goes in as a string, reused. */
+    /** The value at the parser's current token; {@code arrayText}: where an array's JSON text goes first. */
+    private void field(String name, JsonParser p, JsonGenerator g, ByteArrayOutputStream arrayText)
+            throws IOException {
+        if (p.currentToken() == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                p.nextToken();
+                field(name + '_' + key, p, g, arrayText);
+            }
+        } else if (p.currentToken() == JsonToken.START_ARRAY) {
+            arrayText.reset();
+            try (JsonGenerator text = mapper.getFactory().createGenerator(arrayText)) {
+                text.copyCurrentStructure(p);
+            }
+            writeArrayText(name, g, arrayText);
+        } else {
+            g.writeFieldName(columnName(name));
+            g.copyCurrentEvent(p);
+        }
+    }
+
+    /** The same for a tree (an added field). */
     private void field(String name, JsonNode v, JsonGenerator g, ByteArrayOutputStream arrayText)
             throws IOException {
         if (v.isObject()) {
@@ -56,16 +89,21 @@ public final class ParseableFlattener {
                 field(name + '_' + f.getKey(), f.getValue(), g, arrayText);
             }
         } else if (v.isArray()) {
-            g.writeFieldName(columnName(name));
             arrayText.reset();
             try (JsonGenerator text = mapper.getFactory().createGenerator(arrayText)) {
                 TreeWriter.write(text, v);
             }
-            g.writeUTF8String(arrayText.toByteArray(), 0, arrayText.size());
+            writeArrayText(name, g, arrayText);
         } else {
             g.writeFieldName(columnName(name));
             TreeWriter.scalar(g, v);
         }
+    }
+
+    private static void writeArrayText(String name, JsonGenerator g, ByteArrayOutputStream arrayText)
+            throws IOException {
+        g.writeFieldName(columnName(name));
+        g.writeUTF8String(arrayText.toByteArray(), 0, arrayText.size());
     }
 
     static String columnName(String flattened) {
