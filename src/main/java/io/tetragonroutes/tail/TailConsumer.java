@@ -139,7 +139,7 @@ public class TailConsumer extends DefaultConsumer {
                 dispatch(b.build(), source.position());
                 persist();
                 backoff = 0;
-                ramp = maxLines < endpoint.getBatchSize() ? 2 * maxLines : ramp;
+                ramp = 2 * maxLines; // at most twice batchSize: maxLines never exceeds it
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
