@@ -126,6 +126,26 @@ abstract class KitRoutesTestSupport extends CamelTestSupport {
         };
     }
 
+    /**
+     * The tail's committed offset in the live file, from the checkpoint on disk (0 when there is none yet). It
+     * moves past a batch only when every output has taken it.
+     */
+    protected long committedOffset() throws IOException {
+        Path dirs = data.resolve("checkpoints");
+        if (!Files.isDirectory(dirs)) {
+            return 0;
+        }
+        try (var files = Files.list(dirs)) {
+            Path cp = files.filter(f -> f.toString().endsWith(".json")).findFirst().orElse(null);
+            if (cp == null) {
+                return 0;
+            }
+            JsonNode n = mapper.readTree(cp.toFile());
+            assertEquals(export.toAbsolutePath().toString(), n.path("file").asText(), "no rotation here: the live file");
+            return n.path("offset").asLong();
+        }
+    }
+
     static long lineCount(Path p) throws IOException {
         if (!Files.exists(p)) {
             return 0;

@@ -1,13 +1,9 @@
 package io.tetragonroutes.routes;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tetragonroutes.demo.LumberjackWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.Set;
@@ -35,23 +31,6 @@ class ShutdownDrainTest extends ExecAlertsTestSupport {
         p.put("tetragon.shutdown.timeout-seconds", String.valueOf(TIMEOUT_SECONDS));
     }
 
-    /** The tail's committed offset in the live file, from the checkpoint on disk (0 when there is none yet). */
-    private long checkpoint() throws IOException {
-        Path dirs = data.resolve("checkpoints");
-        if (!Files.isDirectory(dirs)) {
-            return 0;
-        }
-        try (var files = Files.list(dirs)) {
-            Path cp = files.filter(f -> f.toString().endsWith(".json")).findFirst().orElse(null);
-            if (cp == null) {
-                return 0;
-            }
-            JsonNode n = mapper.readTree(cp.toFile());
-            assertEquals(export.toAbsolutePath().toString(), n.path("file").asText(), "no rotation here: the live file");
-            return n.path("offset").asLong();
-        }
-    }
-
     @Test
     void aStopMidStreamDrainsTheBatchesInFlightAndCheckpointsExactlyWhatWasDelivered() throws Exception {
         receiver.slow(Duration.ofMillis(100));
@@ -68,7 +47,7 @@ class ShutdownDrainTest extends ExecAlertsTestSupport {
         assertTrue(tookMs < TIMEOUT_SECONDS * 1000L, "the drain fits in the timeout: " + tookMs + " ms");
         Set<String> delivered = gen.delivered(receiver);
         assertTrue(delivered.size() < execIds.size(), "stopped mid-stream: " + delivered.size() + " of " + execIds.size());
-        long cp = checkpoint();
+        long cp = committedOffset();
         assertTrue(cp > 0, "the drained batches were acknowledged");
         // nothing acknowledged that the webhook did not accept, and nothing accepted left unacknowledged
         assertEquals(delivered, gen.execsBefore(cp));
@@ -88,7 +67,7 @@ class ShutdownDrainTest extends ExecAlertsTestSupport {
         long tookMs = (System.nanoTime() - t0) / 1_000_000;
 
         assertTrue(tookMs < (TIMEOUT_SECONDS + 5) * 1000L, "the stop gives up after the timeout: " + tookMs + " ms");
-        assertEquals(Set.of(), gen.execsBefore(checkpoint()), "no alert acknowledged that the webhook refused");
+        assertEquals(Set.of(), gen.execsBefore(committedOffset()), "no alert acknowledged that the webhook refused");
 
         assertTrue(gen.delivered(receiver).isEmpty());
         assertTrue(execIds.size() > 10, "the stream had alerts to hold back: " + execIds.size());
