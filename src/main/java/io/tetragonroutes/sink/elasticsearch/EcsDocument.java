@@ -245,7 +245,7 @@ public final class EcsDocument {
     }
 
     /** Tetragon's {@code arguments} string split on whitespace, as the pipeline's {@code split} on {@code \s+}. */
-    static void words(String s, CompactWriter w) throws IOException {
+    private static void words(String s, CompactWriter w) throws IOException {
         int start = -1;
         for (int i = 0; i <= s.length(); i++) {
             boolean space = i == s.length() || isSpace(s.charAt(i));
