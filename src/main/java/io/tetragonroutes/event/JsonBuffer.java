@@ -54,6 +54,11 @@ public final class JsonBuffer extends OutputStream {
         count = 0;
     }
 
+    /** The backing array: its first {@link #size()} bytes are what was written; valid until the next write. */
+    public byte[] array() {
+        return buf;
+    }
+
     public byte[] toByteArray() {
         return Arrays.copyOf(buf, count);
     }

@@ -50,6 +50,13 @@ class PipelineQuarkusTest {
     }
 
     @Test
+    void theFileSinksStreamIsNotCopiedIntoAStreamCache() {
+        assertTrue(camel.isStreamCaching(), "on for every other stream");
+        var deny = camel.getStreamCachingStrategy().getDenyClasses();
+        assertTrue(deny != null && deny.contains(io.tetragonroutes.sink.NdjsonStream.class), String.valueOf(deny));
+    }
+
+    @Test
     void placeholdersResolveFromTheApplicationConfigFirst() {
         var sources = ((org.apache.camel.component.properties.PropertiesComponent) camel.getPropertiesComponent())
                 .getPropertiesSources();

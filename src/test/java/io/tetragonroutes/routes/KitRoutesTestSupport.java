@@ -77,6 +77,8 @@ abstract class KitRoutesTestSupport extends CamelTestSupport {
         ctx.getPropertiesComponent().setOverrideProperties(p); // over application.properties
         // what camel.main.shutdown-timeout=${tetragon.shutdown.timeout-seconds} does in the app
         ctx.getShutdownStrategy().setTimeout(Long.parseLong(p.getProperty("tetragon.shutdown.timeout-seconds")));
+        // what camel.main.stream-caching-deny-classes does in the app: the file producer reads the NDJSON stream
+        ctx.getStreamCachingStrategy().setDenyClasses(io.tetragonroutes.sink.NdjsonStream.class);
         ctx.getComponent("kamelet", KameletComponent.class).setLocation("file:kamelets");
         return ctx;
     }
