@@ -72,27 +72,28 @@ public final class EndToEndBench {
         long soak = Long.getLong("bench.soak", 0);
         boolean appcds = Boolean.parseBoolean(System.getProperty("bench.appcds", "true"));
         int starts = Integer.getInteger("bench.starts", 5);
+        int pods = Integer.getInteger("bench.pods", 110);
 
-        try (BenchApi api = k8s ? BenchApi.start(new SampleExportGenerator(samples, 42).pods()) : null) {
+        try (BenchApi api = k8s ? BenchApi.start(new SampleExportGenerator(samples, 42, pods).pods()) : null) {
             if (soak > 0) {
                 SoakBench.run(samples, dir, jar, jvm, api, soak, Integer.getInteger("bench.soak.rate", 5000));
                 return;
             }
             String pair = System.getProperty("bench.pair", "");
-            Path source = dir.resolve("source-" + lines + ".log");
+            Path source = dir.resolve("source-" + lines + "-" + pods + "pods.log");
             if (!Files.exists(source)) {
                 long t = System.nanoTime();
                 Files.createDirectories(dir);
                 Path tmp = dir.resolve("source.tmp");
                 Files.deleteIfExists(tmp);
-                new SampleExportGenerator(samples, 42).write(tmp, lines, 0);
+                new SampleExportGenerator(samples, 42, pods).write(tmp, lines, 0);
                 Files.move(tmp, source, StandardCopyOption.REPLACE_EXISTING);
                 System.out.printf(Locale.ROOT, "generated %,d lines (%.0f MB) in %.1f s%n", lines,
                         Files.size(source) / 1e6, (System.nanoTime() - t) / 1e9);
             }
             int steps = Integer.getInteger("bench.steps", 0);
             if (steps > 0) {
-                steps(source, jvm, lines, samples, dir, steps);
+                steps(source, jvm, lines, samples, pods, dir, steps);
                 return;
             }
             int pairStarts = Integer.getInteger("bench.pair.starts", 0);
@@ -307,14 +308,15 @@ public final class EndToEndBench {
      * {@link StepLoop} {@code rounds} times, each in its own JVM with the app's JVM options: ns per event of each
      * step on fresh lines, next to the Jackson ceiling on the lines in between.
      */
-    static void steps(Path source, String jvm, long lines, Path samples, Path dir, int rounds) throws Exception {
+    static void steps(Path source, String jvm, long lines, Path samples, int pods, Path dir, int rounds)
+            throws Exception {
         List<String> rows = new ArrayList<>(List.of(
                 "| round | parse | enrich | rules (default pack) | NDJSON | the four steps | Jackson ceiling "
                         + "| steps / ceiling, events per second |",
                 "|---|---|---|---|---|---|---|---|"));
         for (int i = 1; i <= rounds; i++) {
             String[] f = runMain(jvm, StepLoop.class, source.toString(), Long.toString(lines),
-                    samples.toAbsolutePath().toString());
+                    samples.toAbsolutePath().toString(), Integer.toString(pods));
             long[] v = new long[f.length];
             for (int k = 0; k < f.length; k++) {
                 v[k] = Long.parseLong(f[k]);

@@ -18,12 +18,14 @@ import java.util.Random;
 /**
  * Realistic exports of any size, made at run time from the real samples in ../shared/tetragon-samples/events/ (never
  * copied into the repo): each line is a sample event with new pids, exec ids, pod names and times. Mix: 40%
- * process_exec, 30% process_exit, 30% process_kprobe.
+ * process_exec, 30% process_exit, 30% process_kprobe. The events name about {@code bench.pods} pods (default 110,
+ * kubelet's default max-pods: the pods of one node, which is what a DaemonSet's cache holds): each pod of the samples
+ * becomes that many divided by their number, by name suffixes.
  */
 public final class SampleExportGenerator {
 
     /** Each sample pod becomes this many pods (name suffixes). */
-    static final int POD_SUFFIXES = 500;
+    private final int podSuffixes;
 
     private final ObjectMapper mapper = new ObjectMapper();
     private final List<ObjectNode> exec;
@@ -33,12 +35,19 @@ public final class SampleExportGenerator {
     private long ktime = 1_000_000_000_000L;
     private Instant clock = Instant.parse("2026-11-20T08:00:00Z");
 
+    /** About {@code bench.pods} pods (default 110). */
     public SampleExportGenerator(Path samples, long seed) throws IOException {
+        this(samples, seed, Integer.getInteger("bench.pods", 110));
+    }
+
+    public SampleExportGenerator(Path samples, long seed, int pods) throws IOException {
         Path events = samples.resolve("events");
         exec = load(events.resolve("process_exec.jsonl"));
         exit = load(events.resolve("process_exit.jsonl"));
         kprobe = load(events.resolve("process_kprobe.jsonl"));
         rnd = new Random(seed);
+        long samplePods = samplePods().count();
+        podSuffixes = (int) Math.max(1, pods / Math.max(1, samplePods));
     }
 
     private List<ObjectNode> load(Path p) throws IOException {
@@ -71,23 +80,32 @@ public final class SampleExportGenerator {
 
     public List<PodRef> pods() {
         java.util.Map<String, PodRef> out = new java.util.LinkedHashMap<>();
+        samplePods().forEach(pod -> {
+            for (int i = 0; i < podSuffixes; i++) {
+                String name = pod.name() + "-" + Integer.toString(i, 36);
+                out.putIfAbsent(pod.namespace() + "/" + name, new PodRef(pod.namespace(), name, pod.containerId()));
+            }
+        });
+        return List.copyOf(out.values());
+    }
+
+    /** The distinct pods the samples name (process or parent), with the first container id seen for each. */
+    private java.util.stream.Stream<PodRef> samplePods() {
+        java.util.Map<String, PodRef> out = new java.util.LinkedHashMap<>();
         for (List<ObjectNode> pool : List.of(exec, exit, kprobe)) {
             for (ObjectNode root : pool) {
                 JsonNode body = root.elements().next();
                 for (JsonNode proc : List.of(body.path("process"), body.path("parent"))) {
                     JsonNode pod = proc.path("pod");
-                    if (!pod.hasNonNull("name") || !pod.hasNonNull("namespace")) {
-                        continue;
-                    }
-                    for (int i = 0; i < POD_SUFFIXES; i++) {
-                        String name = pod.get("name").asText() + "-" + Integer.toString(i, 36);
-                        out.putIfAbsent(pod.get("namespace").asText() + "/" + name, new PodRef(
-                                pod.get("namespace").asText(), name, pod.path("container").path("id").asText(null)));
+                    if (pod.hasNonNull("name") && pod.hasNonNull("namespace")) {
+                        out.putIfAbsent(pod.get("namespace").asText() + "/" + pod.get("name").asText(),
+                                new PodRef(pod.get("namespace").asText(), pod.get("name").asText(),
+                                        pod.path("container").path("id").asText(null)));
                     }
                 }
             }
         }
-        return List.copyOf(out.values());
+        return out.values().stream();
     }
 
     /** New pid, tid, exec_id and pod name on a process object; returns its exec_id. */
@@ -107,7 +125,7 @@ public final class SampleExportGenerator {
             p.put("parent_exec_id", parentExecId);
         }
         if (p.get("pod") instanceof ObjectNode pod && pod.has("name")) {
-            pod.put("name", pod.get("name").asText() + "-" + Integer.toString(rnd.nextInt(POD_SUFFIXES), 36));
+            pod.put("name", pod.get("name").asText() + "-" + Integer.toString(rnd.nextInt(podSuffixes), 36));
         }
         return execId;
     }

@@ -40,7 +40,7 @@ public final class StepLoop {
         RulesEngine rules = HotPathBench.engine(Path.of("routes/rules"), registry);
         PodMetadataCache cache = HotPathBench.emptyPodCache(registry);
         List<Pod> pods = new ArrayList<>();
-        for (var r : new SampleExportGenerator(Path.of(args[2]), 42).pods()) {
+        for (var r : new SampleExportGenerator(Path.of(args[2]), 42, Integer.parseInt(args[3])).pods()) {
             pods.add(BenchApi.pod(r.namespace(), r.name(), r.containerId()));
         }
         cache.preload(pods);
