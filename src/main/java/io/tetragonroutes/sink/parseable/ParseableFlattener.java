@@ -5,11 +5,11 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tetragonroutes.event.JsonBuffer;
 import io.tetragonroutes.event.TetragonEvent;
 import io.tetragonroutes.sink.TreeWriter;
 import io.tetragonroutes.tail.Line;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
@@ -32,7 +32,7 @@ public final class ParseableFlattener {
     }
 
     public void write(TetragonEvent e, JsonGenerator g) throws IOException {
-        ByteArrayOutputStream arrayText = new ByteArrayOutputStream(256);
+        JsonBuffer arrayText = new JsonBuffer(256);
         g.writeStartObject();
         JsonNode extras = e.hasExtras() ? e.extras() : null;
         Line line = e.line();
@@ -59,7 +59,7 @@ public final class ParseableFlattener {
     }
 
     /** The value at the parser's current token; {@code arrayText}: where an array's JSON text goes first. */
-    private void field(String name, JsonParser p, JsonGenerator g, ByteArrayOutputStream arrayText)
+    private void field(String name, JsonParser p, JsonGenerator g, JsonBuffer arrayText)
             throws IOException {
         if (p.currentToken() == JsonToken.START_OBJECT) {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -80,7 +80,7 @@ public final class ParseableFlattener {
     }
 
     /** The same for a tree (an added field). */
-    private void field(String name, JsonNode v, JsonGenerator g, ByteArrayOutputStream arrayText)
+    private void field(String name, JsonNode v, JsonGenerator g, JsonBuffer arrayText)
             throws IOException {
         if (v.isObject()) {
             Iterator<Map.Entry<String, JsonNode>> it = v.fields();
@@ -100,10 +100,10 @@ public final class ParseableFlattener {
         }
     }
 
-    private static void writeArrayText(String name, JsonGenerator g, ByteArrayOutputStream arrayText)
+    private static void writeArrayText(String name, JsonGenerator g, JsonBuffer arrayText)
             throws IOException {
         g.writeFieldName(columnName(name));
-        g.writeUTF8String(arrayText.toByteArray(), 0, arrayText.size());
+        g.writeUTF8String(arrayText.array(), 0, arrayText.size());
     }
 
     static String columnName(String flattened) {
