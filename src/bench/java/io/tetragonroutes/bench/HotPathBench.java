@@ -201,9 +201,13 @@ public class HotPathBench {
     @Benchmark
     @OperationsPerInvocation(N)
     public int serializeNdjson() throws Exception {
-        // read as the file producer reads it: into its buffer of 128 KB (camel-file's default bufferSize)
+        return readOut(ndjson.stream(flagged), scratch);
+    }
+
+    /** Reads a stream as the file producer does, into its 128 KB buffer (camel-file's bufferSize); the bytes read. */
+    static int readOut(java.io.InputStream stream, byte[] scratch) throws java.io.IOException {
         int n = 0;
-        try (java.io.InputStream in = ndjson.stream(flagged)) {
+        try (java.io.InputStream in = stream) {
             for (int r; (r = in.read(scratch)) > 0; ) {
                 n += r;
             }
