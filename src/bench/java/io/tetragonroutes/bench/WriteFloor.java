@@ -1,42 +1,51 @@
 package io.tetragonroutes.bench;
 
+import io.tetragonroutes.sink.file.RotatingFile;
+
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.Properties;
 
 /**
- * What this machine's kernel charges one thread for writing bytes to a new file: the floor under the file sink's
+ * What this machine's kernel charges one thread for writing the file sink's bytes: the floor under the sink's
  * system time. On the bench's VMs that floor moves by a factor of five: freed memory goes back to the host (the
  * balloon's free page reporting), and the first write to each page of it faults in the host, charged to the
- * writing thread (see README > Performance). A plain loop meets the same state of the machine as the app just did.
+ * writing thread (see README > Performance). A plain loop meets the same state of the machine as the app just did,
+ * and writes the way the sink does: whole batches through the sink's {@link RotatingFile}, rotated at the app's
+ * configured size with its backups, so the pages of deleted backups are written again as in the app.
  */
 final class WriteFloor {
-
-    /** Bytes per write(2), Camel's file producer's default buffer size, as the file sink writes. */
-    private static final int CHUNK = 128 << 10;
 
     private WriteFloor() {
     }
 
-    /** Kernel CPU seconds this thread spends appending {@code bytes} to a new file in {@code dir}; then deleted. */
-    static double kernelSeconds(Path dir, long bytes) throws IOException {
-        Path file = dir.resolve("write-floor.tmp");
-        ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
-        while (chunk.hasRemaining()) {
-            chunk.put((byte) ('a' + chunk.position() % 26));
+    /**
+     * Kernel CPU seconds this thread spends appending {@code bytes} to a new file in {@code dir}, in batches of
+     * {@code batchBytes}; then deleted.
+     */
+    static double kernelSeconds(Path dir, long bytes, long batchBytes) throws IOException {
+        Properties app = new Properties();
+        try (InputStream in = WriteFloor.class.getResourceAsStream("/application.properties")) {
+            app.load(in);
+        }
+        Path floor = dir.resolve("write-floor");
+        EndToEndBench.deleteTree(floor);
+        RotatingFile file = new RotatingFile(floor.resolve("events.ndjson"),
+                Long.parseLong(app.getProperty("tetragon.sink.file.max-size-mb")) << 20,
+                Integer.parseInt(app.getProperty("tetragon.sink.file.max-backups")));
+        byte[] batch = new byte[(int) Math.max(1, batchBytes)];
+        for (int i = 0; i < batch.length; i++) {
+            batch[i] = i % 2000 == 1999 ? (byte) '\n' : (byte) ('a' + i % 26);
         }
         double before = systemSeconds();
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            for (long left = bytes; left > 0; ) {
-                chunk.clear().limit((int) Math.min(CHUNK, left));
-                left -= out.write(chunk);
-            }
+        for (long left = bytes; left > 0; left -= batch.length) {
+            file.append(new ByteArrayInputStream(batch), batch.length);
         }
         double seconds = systemSeconds() - before;
-        Files.delete(file);
+        EndToEndBench.deleteTree(floor);
         return seconds;
     }
 

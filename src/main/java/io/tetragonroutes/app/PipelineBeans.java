@@ -19,6 +19,7 @@ import io.tetragonroutes.enrich.PodMetadataCache;
 import io.tetragonroutes.sink.elasticsearch.ElasticsearchComponent;
 import jakarta.enterprise.inject.Instance;
 import io.tetragonroutes.sink.parseable.ParseableComponent;
+import io.tetragonroutes.sink.file.FileSinkComponent;
 import io.tetragonroutes.sink.webhook.WebhookComponent;
 import io.tetragonroutes.tail.TailComponent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,6 +53,13 @@ public class PipelineBeans {
     @Named(TailComponent.SCHEME)
     TailComponent tailComponent(MeterRegistry registry) {
         return new TailComponent(registry);
+    }
+
+    @Produces
+    @Singleton
+    @Named(FileSinkComponent.SCHEME)
+    FileSinkComponent fileSinkComponent() {
+        return new FileSinkComponent();
     }
 
     @Produces
