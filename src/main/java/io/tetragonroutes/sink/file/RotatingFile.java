@@ -78,7 +78,11 @@ public final class RotatingFile {
             try {
                 return batch.transferTo(new ChannelOut(ch));
             } catch (IOException | RuntimeException e) {
-                ch.truncate(start); // no half batch for the retry to follow
+                try {
+                    ch.truncate(start); // no half batch for the retry to follow
+                } catch (IOException cut) {
+                    e.addSuppressed(cut); // the write's failure is the one to report
+                }
                 throw e;
             }
         } finally {
