@@ -44,8 +44,9 @@ public final class Samples {
         }
     }
 
-    public static List<String> lines(String relative) {
-        return lines(dir().resolve(relative));
+    /** The lines of each file under the samples directory, one file after the other. */
+    public static List<String> lines(String... relative) {
+        return java.util.Arrays.stream(relative).flatMap(r -> lines(dir().resolve(r)).stream()).toList();
     }
 
     /** Lines as the tail hands them over: one batch from {@code file}, offsets as in a file of one line each. */

@@ -34,10 +34,8 @@ class FileSinkRotationTest extends KitRoutesTestSupport {
 
     @Test
     void theEventsFileRotatesAtItsSizeAndKeepsTheNewestEventsInOrder() throws Exception {
-        List<String> samples = new ArrayList<>();
-        samples.addAll(Samples.lines("events/process_exec.jsonl"));
-        samples.addAll(Samples.lines("events/process_kprobe.jsonl"));
-        samples.addAll(Samples.lines("events/process_exit.jsonl"));
+        List<String> samples = Samples.lines("events/process_exec.jsonl", "events/process_kprobe.jsonl",
+                "events/process_exit.jsonl");
         List<String> written = new ArrayList<>();
         long bytes = 0;
         while (bytes < 5L << 20) { // five times the maximum: three files kept, the older ones deleted

@@ -58,11 +58,8 @@ class KafkaSinkTest extends KitRoutesTestSupport {
 
     @Test
     void everyEventReachesTheEventsTopicExactlyAsTheFileSinkWroteIt() throws Exception {
-        List<String> lines = new ArrayList<>();
-        lines.addAll(Samples.lines("events/process_exec.jsonl"));
-        lines.addAll(Samples.lines("events/process_kprobe.jsonl"));
-        lines.addAll(Samples.lines("events/process_exit.jsonl"));
-        lines.addAll(Samples.lines("events/rate_limit_info.jsonl"));
+        List<String> lines = Samples.lines("events/process_exec.jsonl", "events/process_kprobe.jsonl",
+                "events/process_exit.jsonl", "events/rate_limit_info.jsonl");
         Files.createDirectories(export.getParent());
         Files.write(export, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
 

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -36,8 +35,7 @@ class ParseableFlattenTest extends ParseableTestSupport {
 
     @Test
     void oneRowPerEventWithParseablesColumnNamesAndArraysAsJsonText() throws Exception {
-        List<String> lines = new ArrayList<>(Samples.lines("events/process_kprobe.jsonl"));
-        lines.addAll(Samples.lines("events/process_exec.jsonl"));
+        List<String> lines = Samples.lines("events/process_kprobe.jsonl", "events/process_exec.jsonl");
         Files.createDirectories(export.getParent());
         Files.write(export, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
 

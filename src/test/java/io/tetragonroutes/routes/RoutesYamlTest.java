@@ -44,10 +44,8 @@ class RoutesYamlTest extends KitRoutesTestSupport {
 
     @Test
     void realSamplesFlowToEventsAlertsAndDeadLetters() throws Exception {
-        List<String> good = new ArrayList<>();
-        good.addAll(Samples.lines("events/process_exec.jsonl"));
-        good.addAll(Samples.lines("events/process_kprobe.jsonl"));
-        good.addAll(Samples.lines("events/process_exit.jsonl"));
+        List<String> good = Samples.lines("events/process_exec.jsonl", "events/process_kprobe.jsonl",
+                "events/process_exit.jsonl");
         String bad = "{\"process_exec\":{\"process\":{\"pid\":1,";
         List<String> written = new ArrayList<>(good);
         written.add(40, bad);
