@@ -1,10 +1,8 @@
 package io.tetragonroutes.sink.file;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.apache.camel.support.DefaultProducer;
 
-import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 
 /**
@@ -22,14 +20,9 @@ final class FileSinkProducer extends DefaultProducer {
 
     @Override
     public void process(Exchange exchange) throws Exception {
-        Message in = exchange.getMessage();
-        Object body = in.getBody();
-        if (body instanceof byte[] bytes) {
-            file.append(new ByteArrayInputStream(bytes), bytes.length);
-        } else {
-            try (InputStream stream = in.getMandatoryBody(InputStream.class)) {
-                file.append(stream, stream.available()); // exact for the NDJSON stream; a lower bound otherwise
-            }
+        // bytes or a String arrive as a ByteArrayInputStream, whose available() is exact, as the NDJSON stream's is
+        try (InputStream stream = exchange.getMessage().getMandatoryBody(InputStream.class)) {
+            file.append(stream, stream.available()); // a lower bound for other streams: checked as at least that
         }
     }
 }

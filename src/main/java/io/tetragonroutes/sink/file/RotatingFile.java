@@ -29,6 +29,8 @@ public final class RotatingFile {
     private static final Logger LOG = LoggerFactory.getLogger(RotatingFile.class);
     /** Bytes per write(2): the JDK copies a heap array through a direct buffer of this size, reused per thread. */
     private static final int CHUNK = 128 << 10;
+    private static final StandardOpenOption[] APPEND = {
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND};
 
     private final Path file;
     private final long maxBytes;
@@ -92,12 +94,10 @@ public final class RotatingFile {
 
     private FileChannel open() throws IOException {
         try {
-            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND);
+            return FileChannel.open(file, APPEND);
         } catch (NoSuchFileException e) {
             Files.createDirectories(file.getParent()); // first batch, or the directory was removed
-            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND);
+            return FileChannel.open(file, APPEND);
         }
     }
 
