@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import io.tetragonroutes.sink.kafka.ForkedKafkaBroker;
+import io.tetragonroutes.sink.kafka.KafkaFloor;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -154,6 +155,13 @@ public final class EndToEndBench {
             rows.add(row("Kafka broker CPU seconds per million events, steady (its own JVM, not in the app's)",
                     results, r -> Double.isNaN(r.steadyBrokerCpu) ? "-"
                             : fmt("%.2f", r.steadyBrokerCpu / (r.steadyEvents / 1e6))));
+            rows.add(row("a plain loop sending the same records to the same broker with the sink's settings right"
+                    + " after, its process's CPU seconds per million events (the Kafka client's floor; see README)",
+                    results, r -> Double.isNaN(r.kafkaFloor) ? "-" : fmt("%.2f", r.kafkaFloor)));
+            rows.add(row("the Jackson ceiling alongside plus that floor, as a share of the ceiling (the most any"
+                    + " pipeline as costly as the ceiling could reach into this Kafka)", results,
+                    r -> Double.isNaN(r.kafkaFloor) ? "-"
+                            : fmt("%.2f", ceilingPlus(r.ceilingAlongside, r.kafkaFloor))));
             rows.add(row("**events per CPU-second, steady**", results,
                     r -> fmt("**%,.0f**", r.steadyEvents / r.steadyCpuSeconds)));
             rows.add(row("Jackson ceiling alongside, events per CPU-second (same window, same seconds)", results,
@@ -186,6 +194,12 @@ public final class EndToEndBench {
                     machine());
             report(dir.resolve("results.md"), "End-to-end benchmark", table);
         }
+    }
+
+    /** A ceiling's events per CPU-second with {@code floor} CPU seconds per million events added, over the ceiling. */
+    static double ceilingPlus(double ceiling, double floor) {
+        double cost = 1e6 / ceiling;
+        return cost / (cost + floor);
     }
 
     static String fmt(String f, Object... args) {
@@ -228,7 +242,7 @@ public final class EndToEndBench {
                 // the bytes the sink wrote in the steady window: about the export's, since events go out as they
                 // came; in batches of 1,000 events, as the sink wrote them
                 return r.withWriteFloor(WriteFloor.kernelSeconds(run, r.steadyBytes,
-                        r.steadyBytes * 1000 / r.steadyEvents));
+                        r.steadyBytes * 1000 / r.steadyEvents, jvm));
             case "kafka":
                 deleteTree(dir.resolve("kafka"));
                 try (ForkedKafkaBroker broker = ForkedKafkaBroker.start(dir.resolve("kafka"))) {
@@ -237,13 +251,52 @@ public final class EndToEndBench {
                     createTopics(broker.bootstrapServers(), "tetragon.events", "tetragon.alerts");
                     props.add("-Dtetragon.sink.file.enabled=false");
                     props.add("-Dtetragon.sink.kafka.brokers=" + broker.bootstrapServers());
-                    return runApp(jar, jvm, props, source, dir.resolve("run-kafka"), lines,
+                    Result k = runApp(jar, jvm, props, source, dir.resolve("run-kafka"), lines,
                             () -> topicRecords(broker.bootstrapServers(), "tetragon.events"), broker.pid(),
                             ceiling);
+                    return k.withKafkaFloor(
+                            kafkaFloor(broker.bootstrapServers(), ceilingJvm, jvm, dir, source, 2 * lines));
                 }
             default:
                 throw new IllegalArgumentException("bench.sinks: file or kafka, not " + sink);
         }
+    }
+
+    /**
+     * {@link KafkaFloor} in its own JVM with the ceiling's options, to a new topic of the same broker right after the
+     * app's run: its process's CPU seconds per million events. Its records are the file sink's output when the file
+     * run came first (the same JSON the Kafka sink sends), else the export's lines. Twice the app's events by
+     * default: the client's code keeps the JIT busy for longer than a 2M-event run, and the floor is meant to be
+     * the client's steady cost, the lowest it measures.
+     */
+    private static double kafkaFloor(String bootstrap, String jvm, String appJvm, Path dir, Path export,
+                                     long events) throws Exception {
+        Path out = dir.resolve("run-file/data/out");
+        Path source = Files.exists(out.resolve("events.ndjson.1")) ? out.resolve("events.ndjson.1")
+                : Files.exists(out.resolve("events.ndjson")) ? out.resolve("events.ndjson") : export;
+        createTopics(bootstrap, "tetragon.floor");
+        long n = Long.getLong("bench.floor.events", 0);
+        String compression = appSetting(appJvm, "tetragon.sink.kafka.compression");
+        String[] f = runMain(jvm, KafkaFloor.class, bootstrap, "tetragon.floor", source.toString(),
+                Long.toString(n > 0 ? n : events), compression,
+                Integer.toString(Integer.getInteger("bench.floor.per-record", 1)));
+        System.out.printf(Locale.ROOT, "Kafka floor (%s, %s): %s events, %s s, process %s CPU-s, sender thread %s"
+                + " CPU-s, %s bytes per record%n", source.getFileName(), compression, f[0], f[1], f[2], f[3], f[4]);
+        return Double.parseDouble(f[2]) / (Double.parseDouble(f[0]) / 1e6);
+    }
+
+    /** The app's setting: a {@code -Dkey=value} among its JVM options, else application.properties' default. */
+    static String appSetting(String appJvm, String key) throws IOException {
+        for (String option : appJvm.split("\\s+")) {
+            if (option.startsWith("-D" + key + "=")) {
+                return option.substring(key.length() + 3);
+            }
+        }
+        java.util.Properties app = new java.util.Properties();
+        try (InputStream in = EndToEndBench.class.getResourceAsStream("/application.properties")) {
+            app.load(in);
+        }
+        return app.getProperty(key);
     }
 
     /** Topics with the broker's default partitions and replication. */
@@ -383,24 +436,33 @@ public final class EndToEndBench {
      * ceilingAlongside: the Jackson ceiling's events per CPU-second
      * in the same window, running at the same time; ceilingBefore/After: its events per CPU-second on its own,
      * just before and after the run; writeFloor: the kernel seconds a plain loop takes to write the bytes the file
-     * sink wrote in the steady window (see {@link WriteFloor}), NaN for other sinks.
+     * sink wrote in the steady window (see {@link WriteFloor}), NaN for other sinks; kafkaFloor: {@link KafkaFloor}'s
+     * process CPU seconds per million events, NaN for other sinks.
      */
     record Result(double firstEventSeconds, double wallSeconds, double cpuSeconds, double runCpuSeconds,
                   long steadyEvents, double steadyWallSeconds, double steadyCpuSeconds, long steadyBytes,
                   long peakRssKb, String k8s, double[] steadyByThread, double steadySystemPipeline,
                   double steadyBrokerCpu, double ceilingAlongside, double ceilingBefore, double ceilingAfter,
-                  double writeFloor) {
+                  double writeFloor, double kafkaFloor) {
 
         Result withCeiling(double before, double after) {
             return new Result(firstEventSeconds, wallSeconds, cpuSeconds, runCpuSeconds, steadyEvents,
                     steadyWallSeconds, steadyCpuSeconds, steadyBytes, peakRssKb, k8s, steadyByThread,
-                    steadySystemPipeline, steadyBrokerCpu, ceilingAlongside, before, after, writeFloor);
+                    steadySystemPipeline, steadyBrokerCpu, ceilingAlongside, before, after, writeFloor, kafkaFloor);
         }
 
         Result withWriteFloor(double seconds) {
             return new Result(firstEventSeconds, wallSeconds, cpuSeconds, runCpuSeconds, steadyEvents,
                     steadyWallSeconds, steadyCpuSeconds, steadyBytes, peakRssKb, k8s, steadyByThread,
-                    steadySystemPipeline, steadyBrokerCpu, ceilingAlongside, ceilingBefore, ceilingAfter, seconds);
+                    steadySystemPipeline, steadyBrokerCpu, ceilingAlongside, ceilingBefore, ceilingAfter, seconds,
+                    kafkaFloor);
+        }
+
+        Result withKafkaFloor(double cpuPerMillion) {
+            return new Result(firstEventSeconds, wallSeconds, cpuSeconds, runCpuSeconds, steadyEvents,
+                    steadyWallSeconds, steadyCpuSeconds, steadyBytes, peakRssKb, k8s, steadyByThread,
+                    steadySystemPipeline, steadyBrokerCpu, ceilingAlongside, ceilingBefore, ceilingAfter, writeFloor,
+                    cpuPerMillion);
         }
 
         /** The better of the two: a slow spell only ever lowers it, and a lower ceiling would flatter the app. */
@@ -495,7 +557,7 @@ public final class EndToEndBench {
             return new Result(first, (steady.doneAt - firstAt) / 1e9, cpu, cpu - cpuAtFirst, steadyEvents,
                     (steady.doneAt - steady.warmAt) / 1e9, steady.process, size - steady.warmOffset, peak, k8s,
                     steady.byThread, steady.systemByThread[0], steady.broker, steady.ceilingRate, Double.NaN,
-                    Double.NaN, Double.NaN);
+                    Double.NaN, Double.NaN, Double.NaN);
         } finally {
             app.close();
             if (ceiling != null) {

@@ -4,10 +4,8 @@ import io.tetragonroutes.sink.file.RotatingFile;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Properties;
 
 /**
  * What this machine's kernel charges one thread for writing the file sink's bytes: the floor under the sink's
@@ -24,18 +22,14 @@ final class WriteFloor {
 
     /**
      * Kernel CPU seconds this thread spends appending {@code bytes} to a new file in {@code dir}, in batches of
-     * {@code batchBytes}; then deleted.
+     * {@code batchBytes}, rotated as the app with JVM options {@code appJvm} rotates; then deleted.
      */
-    static double kernelSeconds(Path dir, long bytes, long batchBytes) throws IOException {
-        Properties app = new Properties();
-        try (InputStream in = WriteFloor.class.getResourceAsStream("/application.properties")) {
-            app.load(in);
-        }
+    static double kernelSeconds(Path dir, long bytes, long batchBytes, String appJvm) throws IOException {
         Path floor = dir.resolve("write-floor");
         EndToEndBench.deleteTree(floor);
         RotatingFile file = new RotatingFile(floor.resolve("events.ndjson"),
-                Long.parseLong(app.getProperty("tetragon.sink.file.max-size-mb")) << 20,
-                Integer.parseInt(app.getProperty("tetragon.sink.file.max-backups")));
+                Long.parseLong(EndToEndBench.appSetting(appJvm, "tetragon.sink.file.max-size-mb")) << 20,
+                Integer.parseInt(EndToEndBench.appSetting(appJvm, "tetragon.sink.file.max-backups")));
         byte[] batch = new byte[(int) Math.max(1, batchBytes)];
         for (int i = 0; i < batch.length; i++) {
             batch[i] = i % 2000 == 1999 ? (byte) '\n' : (byte) ('a' + i % 26);
