@@ -286,17 +286,26 @@ public final class EndToEndBench {
     }
 
     /** The app's setting: a {@code -Dkey=value} among its JVM options, else application.properties' default. */
-    static String appSetting(String appJvm, String key) throws IOException {
+    static String appSetting(String appJvm, String key) {
         for (String option : appJvm.split("\\s+")) {
             if (option.startsWith("-D" + key + "=")) {
                 return option.substring(key.length() + 3);
             }
         }
-        java.util.Properties app = new java.util.Properties();
-        try (InputStream in = EndToEndBench.class.getResourceAsStream("/application.properties")) {
-            app.load(in);
+        return AppDefaults.PROPERTIES.getProperty(key);
+    }
+
+    /** The app's application.properties, read once. */
+    private static final class AppDefaults {
+        static final java.util.Properties PROPERTIES = new java.util.Properties();
+
+        static {
+            try (InputStream in = EndToEndBench.class.getResourceAsStream("/application.properties")) {
+                PROPERTIES.load(in);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
-        return app.getProperty(key);
     }
 
     /** Topics with the broker's default partitions and replication. */
@@ -395,12 +404,12 @@ public final class EndToEndBench {
         report(dir.resolve("steps.md"), "Steps on fresh lines", table);
     }
 
-    interface LineWork {
+    public interface LineWork {
         void line(byte[] buf, int off, int len) throws IOException;
     }
 
     /** Reads 4 MiB at a time and hands out each line as a slice of the buffer. */
-    static void forEachLine(Path p, long max, LineWork work) throws IOException {
+    public static void forEachLine(Path p, long max, LineWork work) throws IOException {
         try (InputStream in = Files.newInputStream(p)) {
             byte[] buf = new byte[4 << 20];
             int filled = 0;

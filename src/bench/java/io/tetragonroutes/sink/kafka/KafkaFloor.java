@@ -1,5 +1,6 @@
 package io.tetragonroutes.sink.kafka;
 
+import io.tetragonroutes.bench.EndToEndBench;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -11,10 +12,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,16 +21,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What the Kafka client alone costs on this machine: the floor under the Kafka sink, as the Jackson ceiling is the
  * roof over the pipeline. One thread sends records shaped like the sink's to the same broker: the value a copy of one
  * line of {@code source} (the file sink's output: the same JSON the Kafka sink sends), a pod uid as key, the type
  * and node headers, with the sink's own client settings ({@link KafkaSinkEndpoint#clientConfig}), and after each
- * 1,000 events a flush and a wait for every answer, as the sink does per batch. No parsing and no Camel. Run in its
- * own JVM with the app's JVM options, so its whole process's CPU (the I/O thread, JIT and GC included) compares
- * with the app's.
+ * 1,000 events a flush and a wait for every answer through the sink's own {@link KafkaSinkProducer.Acks}, as the
+ * sink does per batch. No parsing and no Camel. Run in its own JVM with the app's JVM options (as the ceiling is,
+ * without the app's archive), so its whole process's CPU (the I/O thread, JIT and GC included) compares with the
+ * app's.
  * <p>
  * Arguments: {@code <bootstrap> <topic> <source> <events> <compression> <eventsPerRecord>}. With
  * {@code eventsPerRecord} above 1, each record carries that many lines, newline-delimited: what the sink would cost
@@ -42,8 +41,8 @@ public final class KafkaFloor {
 
     /** Events between flushes: the tail's default batch. */
     private static final int BATCH = 1000;
-    /** Lines kept in memory and sent over and over: more than the CPU's caches hold, as fresh events are. */
-    private static final long SOURCE_BYTES = 64L << 20;
+    /** Lines kept in memory and sent over and over: about 70 MB, more than the CPU's caches hold, as new events. */
+    private static final long SOURCE_LINES = 30_000;
 
     private KafkaFloor() {
     }
@@ -92,15 +91,24 @@ public final class KafkaFloor {
                     valueBytes = 0;
                 }
                 int records = Math.max(1, BATCH / perRecord);
-                Answers answers = new Answers(records);
+                KafkaSinkProducer.Acks acks = new KafkaSinkProducer.Acks(records);
                 for (int r = 0; r < records; r++) {
                     byte[] value = values.get(next++ % values.size()).clone(); // the sink copies its buffer too
                     valueBytes += value.length;
+                    int index = r;
+                    acks.sending();
                     p.send(new ProducerRecord<>(topic, null, keys[next % keys.length], value,
-                            new RecordHeaders(headers.clone())), (metadata, e) -> answers.answered(e));
+                            new RecordHeaders(headers.clone())), (metadata, e) -> acks.completed(index, e));
                 }
                 p.flush();
-                answers.check();
+                if (!acks.await(60)) {
+                    throw new IllegalStateException("records without an answer a minute after a flush");
+                }
+                for (int r = 0; r < records; r++) {
+                    if (acks.error(r) != null) {
+                        throw acks.error(r);
+                    }
+                }
                 sent += (long) records * perRecord;
             }
             double wall = (System.nanoTime() - warmAt) / 1e9;
@@ -112,63 +120,25 @@ public final class KafkaFloor {
         }
     }
 
-    /** Lines of {@code source}, up to {@link #SOURCE_BYTES}, {@code perRecord} to a value, newline-delimited. */
+    /** The first {@link #SOURCE_LINES} lines of {@code source}, {@code perRecord} to a value, newline-delimited. */
     private static List<byte[]> values(Path source, int perRecord) throws IOException {
         List<byte[]> values = new ArrayList<>();
         ByteArrayOutputStream value = new ByteArrayOutputStream();
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        long total = 0;
-        int lines = 0;
-        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(source), 1 << 20)) {
-            int b;
-            while (total < SOURCE_BYTES && (b = in.read()) >= 0) {
-                if (b != '\n') {
-                    line.write(b);
-                    continue;
-                }
-                if (lines > 0) {
-                    value.write('\n');
-                }
-                line.writeTo(value);
-                total += line.size();
-                line.reset();
-                if (++lines == perRecord) {
-                    values.add(value.toByteArray());
-                    value.reset();
-                    lines = 0;
-                }
+        int[] lines = {0};
+        EndToEndBench.forEachLine(source, SOURCE_LINES, (buf, off, len) -> {
+            if (lines[0] > 0) {
+                value.write('\n');
             }
-        }
+            value.write(buf, off, len);
+            if (++lines[0] == perRecord) {
+                values.add(value.toByteArray());
+                value.reset();
+                lines[0] = 0;
+            }
+        });
         if (values.isEmpty()) {
             throw new IllegalArgumentException(source + " has fewer than " + perRecord + " lines");
         }
         return values;
-    }
-
-    /** The answers for one batch of records, written by the client's I/O thread. */
-    private static final class Answers {
-        private int outstanding;
-        private final AtomicReference<Exception> failure = new AtomicReference<>();
-
-        Answers(int records) {
-            outstanding = records;
-        }
-
-        synchronized void answered(Exception e) {
-            if (e != null) {
-                failure.compareAndSet(null, e);
-            }
-            outstanding--;
-        }
-
-        /** After a flush every record has its answer. */
-        synchronized void check() throws Exception {
-            if (outstanding != 0) {
-                throw new IllegalStateException(outstanding + " records without an answer after a flush");
-            }
-            if (failure.get() != null) {
-                throw failure.get();
-            }
-        }
     }
 }

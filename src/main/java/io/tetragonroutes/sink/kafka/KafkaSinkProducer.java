@@ -120,8 +120,11 @@ final class KafkaSinkProducer extends DefaultProducer {
         delivery.rejected(i, e.deadLetter("kafka_rejected", why + " (topic " + endpoint.topic() + ")"));
     }
 
-    /** The answers for one batch, written by the Kafka client's I/O thread (or the sender, for a failed send). */
-    private static final class Acks {
+    /**
+     * The answers for one batch, written by the Kafka client's I/O thread (or the sender, for a failed send). Also
+     * the bench's {@code KafkaFloor}, so that its records are answered the way the sink's are.
+     */
+    static final class Acks {
         private final Exception[] errors;
         private final boolean[] answered;
         private int outstanding;
