@@ -1,6 +1,8 @@
 package io.tetragonroutes.app;
 
+import io.tetragonroutes.camel.TetragonKit;
 import io.tetragonroutes.enrich.PodMetadataCache;
+import org.apache.camel.CamelContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -18,12 +20,12 @@ import org.eclipse.microprofile.health.Readiness;
 public class K8sHealth implements HealthCheck {
 
     @Inject
-    PipelineBeans beans;
+    CamelContext camel;
 
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder b = HealthCheckResponse.named("tetragon-k8s").up();
-        PodMetadataCache cache = beans.k8sCache();
+        PodMetadataCache cache = TetragonKit.of(camel).k8sCache();
         if (cache == null) {
             return b.withData("enabled", false).build();
         }

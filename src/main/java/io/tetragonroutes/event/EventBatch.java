@@ -1,6 +1,9 @@
 package io.tetragonroutes.event;
 
+import io.tetragonroutes.camel.EventMessages;
 import io.tetragonroutes.deadletter.DeadLetter;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Message;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,6 +14,8 @@ public final class EventBatch {
 
     private final List<TetragonEvent> events;
     private final List<DeadLetter> deadLetters;
+    /** The context the batch was parsed in, for {@link #events()}; null for a batch made outside a route. */
+    private CamelContext camelContext;
 
     public EventBatch(List<TetragonEvent> events, List<DeadLetter> deadLetters) {
         this.events = Collections.unmodifiableList(events);
@@ -19,6 +24,24 @@ public final class EventBatch {
 
     public List<TetragonEvent> getEvents() {
         return events;
+    }
+
+    /**
+     * The events as one Camel message each, what {@code split: {simple: "${body.events}"}} iterates: each message's
+     * body is the event (which Camel converts to its JSON for any component, see {@code TetragonConverters}) and its
+     * headers are the event's type, node, pod, severity and rule ids ({@link EventMessages}).
+     */
+    public List<Message> events() {
+        if (camelContext == null) {
+            throw new IllegalStateException("this batch was not parsed in a Camel route: use getEvents()");
+        }
+        return EventMessages.of(camelContext, events);
+    }
+
+    /** Sets the context {@link #events()} makes its messages in. */
+    public EventBatch inContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+        return this;
     }
 
     public List<DeadLetter> getDeadLetters() {
@@ -41,6 +64,6 @@ public final class EventBatch {
                 out.add(e);
             }
         }
-        return new EventBatch(out, List.of());
+        return new EventBatch(out, List.of()).inContext(camelContext);
     }
 }

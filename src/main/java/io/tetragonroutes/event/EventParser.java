@@ -56,7 +56,7 @@ public final class EventParser implements Processor {
     @Override
     public void process(Exchange exchange) throws Exception {
         LineBatch lines = exchange.getMessage().getMandatoryBody(LineBatch.class);
-        exchange.getMessage().setBody(parse(lines));
+        exchange.getMessage().setBody(parse(lines).inContext(exchange.getContext()));
     }
 
     public EventBatch parse(LineBatch lines) {

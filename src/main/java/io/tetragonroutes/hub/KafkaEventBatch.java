@@ -49,7 +49,7 @@ public final class KafkaEventBatch implements Processor {
             }
         }
         exchange.setProperty(KafkaBatchCommit.HUB_RECORDS, records);
-        exchange.getMessage().setBody(batch);
+        exchange.getMessage().setBody(batch.inContext(exchange.getContext()));
     }
 
     private static String source(String topic, Object partition) {

@@ -1,7 +1,7 @@
 package io.tetragonroutes.tail;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Metrics;
+import io.tetragonroutes.camel.TetragonKit;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
 
@@ -25,7 +25,7 @@ public class TailComponent extends DefaultComponent {
     }
 
     public MeterRegistry getMeterRegistry() {
-        return meterRegistry != null ? meterRegistry : Metrics.globalRegistry;
+        return meterRegistry != null ? meterRegistry : TetragonKit.of(getCamelContext()).meters();
     }
 
     public void setMeterRegistry(MeterRegistry meterRegistry) {

@@ -4,14 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tetragonroutes.Samples;
-import io.tetragonroutes.event.EventParser;
-import io.tetragonroutes.rules.AlertThrottle;
-import io.tetragonroutes.rules.RuleFiles;
-import io.tetragonroutes.rules.RuleLoader;
-import io.tetragonroutes.rules.RulesEngine;
-import io.tetragonroutes.sink.NdjsonFormatter;
-import io.tetragonroutes.sink.ShippedCounter;
-import io.tetragonroutes.tail.TailComponent;
+import io.tetragonroutes.camel.TetragonKit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
@@ -73,6 +66,10 @@ abstract class KitRoutesTestSupport extends CamelTestSupport {
         p.put("tetragon.sink.retry.initial-delay-ms", "100");
         p.put("tetragon.sink.retry.max-delay-ms", "1000");
         p.put("tetragon.shutdown.timeout-seconds", "10");
+        p.put("tetragon.rules.path", rules().toString());
+        p.put("tetragon.rules.internal-cidrs", "10.0.0.0/8");
+        p.put("tetragon.rules.throttle-keys", "100");
+        p.put("tetragon.rules.reload-interval", "0s");
         properties(p);
         ctx.getPropertiesComponent().setOverrideProperties(p); // over application.properties
         // what camel.main.shutdown-timeout=${tetragon.shutdown.timeout-seconds} does in the app
@@ -85,18 +82,10 @@ abstract class KitRoutesTestSupport extends CamelTestSupport {
 
     @Override
     protected void bindToRegistry(Registry r) {
-        r.bind(TailComponent.SCHEME, new TailComponent(registry));
-        r.bind("tetragonParser", new EventParser(mapper, registry));
+        // The kamelets declare their own steps (template.beans); the kit finds the meters and, for the tests that
+        // bring a Kubernetes cache of their own, the enrichment step here.
+        r.bind(TetragonKit.METER_REGISTRY, registry);
         r.bind("tetragonK8s", k8s());
-        RuleLoader loader = new RuleLoader(k -> java.util.Optional.ofNullable(
-                k.equals("tetragon.rules.internal-cidrs") ? "10.0.0.0/8" : null), null, Duration.ofSeconds(60));
-        r.bind("tetragonRules", new RulesEngine(new RuleFiles(rules(), null, loader, null), registry,
-                new AlertThrottle(100, System::nanoTime)));
-        r.bind("tetragonNdjson", new NdjsonFormatter(mapper));
-        r.bind("tetragonShipped", new ShippedCounter(registry));
-        r.bind("tetragonHubBatch", new io.tetragonroutes.hub.KafkaEventBatch(new EventParser(mapper, registry),
-                "tetragon.alerts"));
-        r.bind("tetragonHubCommit", new io.tetragonroutes.hub.KafkaBatchCommit());
     }
 
     /** The enrichment step: off unless a test class brings a cache. */
@@ -109,6 +98,11 @@ abstract class KitRoutesTestSupport extends CamelTestSupport {
         return Path.of("routes/rules");
     }
 
+    /** Where the route files come from: the shipped ones unless a test class edits copies, as a user would. */
+    protected Path routesDir() {
+        return Path.of("routes");
+    }
+
     /** Adds or overrides properties for one test class (a sink's address, ...). */
     protected void properties(Properties p) {
     }
@@ -118,7 +112,7 @@ abstract class KitRoutesTestSupport extends CamelTestSupport {
         return new RouteBuilder() {
             @Override
             public void configure() throws Exception {
-                try (var files = Files.list(Path.of("routes"))) {
+                try (var files = Files.list(routesDir())) {
                     for (Path f : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
                         PluginHelper.getRoutesLoader(getContext())
                                 .loadRoutes(ResourceHelper.resolveResource(getContext(), "file:" + f));
