@@ -80,4 +80,35 @@ class ConfigurationDocTest {
             }
         }
     }
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(\\??)(tetragon\\.[A-Za-z0-9.\\-]+)(?::([^}]*))?}}");
+
+    /**
+     * The routes carry the defaults of application.properties in their placeholders ({@code {{key:default}}}), so
+     * they run the same on a Camel runtime that does not read our application.properties (Camel K, JBang, Main).
+     */
+    @Test
+    void theRoutesPlaceholdersCarryTheDefaultsOfApplicationProperties() throws IOException {
+        Map<String, Optional<String>> props = properties();
+        int checked = 0;
+        try (var files = Files.list(Path.of("routes"))) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+                Matcher m = PLACEHOLDER.matcher(Files.readString(f));
+                while (m.find()) {
+                    String key = m.group(2);
+                    assertTrue(props.containsKey(key), f + ": " + key + " is not in application.properties");
+                    Optional<String> value = props.get(key);
+                    if (!m.group(1).isEmpty()) {
+                        assertTrue(value.isEmpty(), f + ": {{?" + key + "}} is optional but has a default");
+                    } else if (value.isEmpty()) {
+                        assertEquals("off", m.group(3), f + ": " + key + " is unset by default: {{" + key + ":off}}");
+                    } else {
+                        assertEquals(value.get(), m.group(3), f + ": the default of {{" + key + "}}");
+                    }
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked > 40, "placeholders checked: " + checked);
+    }
 }

@@ -57,6 +57,26 @@ class PipelineQuarkusTest {
     }
 
     @Test
+    void theKitsConvertersAndKameletStepsRunInTheQuarkusAppWithoutCdiProducers() throws Exception {
+        io.tetragonroutes.event.EventBatch batch = new io.tetragonroutes.event.EventParser(mapper,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
+                .parse(io.tetragonroutes.Samples.batch("events/process_exec.jsonl",
+                        io.tetragonroutes.Samples.lines("events/process_exec.jsonl")));
+        String ndjson = camel.getTypeConverter().mandatoryConvertTo(String.class, batch);
+        assertEquals(batch.size(), ndjson.lines().count());
+        assertEquals(io.tetragonroutes.Samples.lines("events/process_exec.jsonl").get(0), ndjson.lines().findFirst()
+                .orElseThrow(), "an event with nothing added is its line");
+        java.io.InputStream in = camel.getTypeConverter().mandatoryConvertTo(java.io.InputStream.class,
+                batch.getEvents().get(0));
+        assertEquals("process_exec", mapper.readTree(in).fieldNames().next());
+        // the steps come from the kamelets' template.beans and share one kit; nothing is a CDI bean any more
+        assertTrue(camel.getRegistry().lookupByName("tetragonRules") == null);
+        assertTrue(camel.getRegistry().lookupByName(io.tetragonroutes.camel.TetragonKit.NAME)
+                instanceof io.tetragonroutes.camel.TetragonKit);
+        assertTrue(camel.getComponent("tetragon-tail") instanceof io.tetragonroutes.tail.TailComponent);
+    }
+
+    @Test
     void placeholdersResolveFromTheApplicationConfigFirst() {
         var sources = ((org.apache.camel.component.properties.PropertiesComponent) camel.getPropertiesComponent())
                 .getPropertiesSources();
