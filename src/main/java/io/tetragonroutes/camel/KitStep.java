@@ -22,7 +22,8 @@ import org.apache.camel.support.service.ServiceSupport;
  *       - process:
  *           ref: "{{rules}}"
  * </pre>
- * Steps: {@code parse}, {@code enrich}, {@code rules}, {@code ndjson}, {@code shipped}, {@code hub-batch},
+ * Steps: {@code parse}, {@code enrich}, {@code rules}, {@code ndjson}, {@code shipped} (with {@code sink} and
+ * {@code output}), {@code retried} (a route configuration's {@code onRedeliveryRef}), {@code hub-batch},
  * {@code hub-commit}. The step is resolved when its route starts (a broken rules file stops start-up there), from the
  * CamelContext's {@link TetragonKit}, so every kamelet instance shares one rules engine and one pod cache.
  */
@@ -30,7 +31,26 @@ public final class KitStep extends ServiceSupport implements Processor, CamelCon
 
     private CamelContext camelContext;
     private String step;
+    private String sink;
+    private String output;
     private volatile Processor delegate;
+
+    /** With {@code shipped}: the sink and output this kamelet serves, so their meters exist from the start. */
+    public void setSink(String sink) {
+        this.sink = sink;
+    }
+
+    public String getSink() {
+        return sink;
+    }
+
+    public void setOutput(String output) {
+        this.output = output;
+    }
+
+    public String getOutput() {
+        return output;
+    }
 
     public String getStep() {
         return step;
@@ -67,11 +87,12 @@ public final class KitStep extends ServiceSupport implements Processor, CamelCon
                 case "enrich" -> kit.k8s();
                 case "rules" -> kit.rules();
                 case "ndjson" -> kit.ndjson();
-                case "shipped" -> kit.shipped();
+                case "shipped" -> kit.shipped(sink, output);
+                case "retried" -> kit.retried();
                 case "hub-batch" -> kit.hubBatch();
                 case "hub-commit" -> kit.hubCommit();
                 default -> throw new IllegalArgumentException("KitStep: unknown step '" + step
-                        + "'; one of parse, enrich, rules, ndjson, shipped, hub-batch, hub-commit");
+                        + "'; one of parse, enrich, rules, ndjson, shipped, retried, hub-batch, hub-commit");
             };
             delegate = p;
         }

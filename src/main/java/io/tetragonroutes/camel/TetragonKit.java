@@ -20,6 +20,7 @@ import io.tetragonroutes.rules.parseable.ParseableAlerts;
 import io.tetragonroutes.sink.NdjsonFormatter;
 import io.tetragonroutes.sink.ShippedCounter;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
 import org.apache.camel.support.service.ServiceSupport;
 
 import java.nio.file.Path;
@@ -189,6 +190,29 @@ public final class TetragonKit extends ServiceSupport {
             shipped = new ShippedCounter(meters());
         }
         return shipped;
+    }
+
+    /** The shipped counter, with the meters of {@code sink} and {@code output} registered now (zero until they count). */
+    public synchronized ShippedCounter shipped(String sink, String output) {
+        if (sink != null && output != null) {
+            meters().counter("tetragon.sink.events", "sink", sink, "output", output);
+            meters().counter("tetragon.sink.retries", "sink", sink, "output", output);
+        }
+        return shipped();
+    }
+
+    /** Counts a sink's redeliveries, {@code tetragon_sink_retries_total{sink,output}}: the output routes' onRedelivery. */
+    public Processor retried() {
+        MeterRegistry m = meters();
+        return exchange -> {
+            String sink = exchange.getMessage().getHeader(ShippedCounter.SINK, String.class);
+            if (sink == null) { // a stock component: name it by the scheme of the endpoint that failed
+                String uri = exchange.getProperty(org.apache.camel.ExchangePropertyKey.FAILURE_ENDPOINT, String.class);
+                sink = uri == null ? "camel" : uri.substring(0, Math.max(0, uri.indexOf(':')));
+            }
+            String output = exchange.getMessage().getHeader(ShippedCounter.OUTPUT, String.class);
+            m.counter("tetragon.sink.retries", "sink", sink, "output", output == null ? "unknown" : output).increment();
+        };
     }
 
     public synchronized KafkaEventBatch hubBatch() {

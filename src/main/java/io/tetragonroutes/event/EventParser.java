@@ -51,6 +51,11 @@ public final class EventParser implements Processor {
             parsed.put(t, registry.counter("tetragon.events.parsed", "type", t.key()));
         }
         this.blank = registry.counter("tetragon.lines.blank");
+        // the parser's own reasons, registered at start (zero until they count); sinks add theirs when they refuse
+        for (String r : new String[] {"malformed_json", "truncated_json", "invalid_utf8", "not_an_object",
+                "line_too_long", "unterminated_line", "lost_file"}) {
+            deadLetters.computeIfAbsent(r, x -> registry.counter("tetragon.dead.letters", "reason", x));
+        }
     }
 
     @Override

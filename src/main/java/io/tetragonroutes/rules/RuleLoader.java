@@ -129,8 +129,9 @@ public final class RuleLoader {
         if (root instanceof MappingNode m) {
             Map<String, Node> top = map(name, null, m);
             for (String k : top.keySet()) {
-                if (!k.equals("rules")) {
-                    throw new RulesException(at(name, top.get(k)) + ": unknown key '" + k + "' (a rules file has 'rules:')");
+                if (!k.equals("rules") && !k.equals("tests")) { // tests: RuleTests, run by `check`
+                    throw new RulesException(at(name, top.get(k)) + ": unknown key '" + k
+                            + "' (a rules file has 'rules:' and optionally 'tests:')");
                 }
             }
             list = top.get("rules");
@@ -381,7 +382,7 @@ public final class RuleLoader {
         }
     }
 
-    private static String at(String file, Node n) {
+    static String at(String file, Node n) {
         return file + ":" + line(n);
     }
 
@@ -389,7 +390,7 @@ public final class RuleLoader {
         return n == null ? 0 : n.getStartMark().map(m -> m.getLine() + 1).orElse(0);
     }
 
-    private static Map<String, Node> map(String file, String rule, MappingNode m) {
+    static Map<String, Node> map(String file, String rule, MappingNode m) {
         Map<String, Node> out = new LinkedHashMap<>();
         for (NodeTuple t : m.getValue()) {
             String k = scalar(file, rule, t.getKeyNode());
@@ -401,7 +402,7 @@ public final class RuleLoader {
         return out;
     }
 
-    private static String scalar(String file, String rule, Node n) {
+    static String scalar(String file, String rule, Node n) {
         if (!(n instanceof ScalarNode s)) {
             throw new RulesException(at(file, n) + ": " + (rule == null ? "" : "rule '" + rule + "': ")
                     + "expected a single value here");

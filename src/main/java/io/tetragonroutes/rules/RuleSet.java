@@ -163,6 +163,17 @@ public final class RuleSet {
     }
 
     /** Stops what the rules' hooks run (timers of Parseable targets). */
+    /** The ids of the rules {@code e} matches, in the set's order; no side effects (for rule tests). */
+    public List<String> matchingIds(TetragonEvent e) {
+        List<String> ids = new ArrayList<>();
+        for (Rule r : tested(e)) {
+            if (r.match().test(e)) {
+                ids.add(r.id());
+            }
+        }
+        return ids;
+    }
+
     public void close() {
         for (Rule r : rules) {
             if (r.hook() != null) {

@@ -51,6 +51,10 @@ public final class RulesEngine implements Processor, AutoCloseable {
         RuleSet set = files.load();
         current.set(set);
         registry.gauge("tetragon.rules.loaded", current, r -> r.get().size());
+        // registered at start, zero until they count: dashboards and alerts find every series from the first scrape
+        registry.counter("tetragon.rules.reloads", "result", "ok");
+        registry.counter("tetragon.rules.reloads", "result", "failed");
+        set.rules().forEach(r -> meters(r.id()));
         LOG.info("Loaded {} rules from {}", set.size(), files.describe());
     }
 
@@ -85,6 +89,7 @@ public final class RulesEngine implements Processor, AutoCloseable {
             RuleSet next = files.load();
             RuleSet before = current.getAndSet(next);
             before.close();
+            next.rules().forEach(r -> meters(r.id()));
             lastError = null;
             registry.counter("tetragon.rules.reloads", "result", "ok").increment();
             LOG.info("Reloaded {} rules from {}", next.size(), files.describe());

@@ -117,7 +117,9 @@ public class TailConsumer extends DefaultConsumer {
                     continue;
                 }
                 if (tracker.inflight() >= endpoint.getMaxInflight()) {
+                    long waitFrom = System.nanoTime();
                     tracker.awaitIdle(endpoint.getPollDelayMs());
+                    metrics.waited(System.nanoTime() - waitFrom);
                     continue;
                 }
                 int maxLines = Math.min(endpoint.getBatchSize(), ramp);

@@ -19,6 +19,7 @@ final class TailMetrics {
     private final Counter truncations;
     private final Counter lostFiles;
     private final Counter retries;
+    private final Counter backpressure;
     /**
      * Micrometer keeps the first gauge registered under a name and tags, so a consumer started later (a reloaded
      * route) must update that gauge's value, not a new one: one value per export path.
@@ -35,6 +36,7 @@ final class TailMetrics {
         truncations = registry.counter("tetragon.tail.truncations", tags);
         lostFiles = registry.counter("tetragon.tail.lost.files", tags);
         retries = registry.counter("tetragon.tail.retries", tags);
+        backpressure = registry.counter("tetragon.tail.backpressure.seconds", tags);
         lag = LAG.computeIfAbsent(path, p -> new AtomicLong());
         if (registry.find("tetragon.export.lag.bytes").tags(tags).gauge() == null) {
             Gauge.builder("tetragon.export.lag.bytes", lag, AtomicLong::get).tags(tags).register(registry);
@@ -45,6 +47,11 @@ final class TailMetrics {
         batches.increment();
         lines.increment(b.size());
         bytes.increment(b.bytes());
+    }
+
+    /** Time the tail waited because {@code max-inflight} batches were not yet accepted (a slow or failing sink). */
+    void waited(long nanos) {
+        backpressure.increment(nanos / 1e9);
     }
 
     void rotated() {

@@ -1,0 +1,27 @@
+package io.tetragonroutes.app;
+
+import io.quarkus.runtime.Quarkus;
+import io.tetragonroutes.check.Check;
+
+import java.util.Arrays;
+
+/**
+ * The app's entry point ({@code quarkus.package.main-class}). {@code java -jar quarkus-run.jar} runs the pipeline
+ * (Quarkus, which starts the Camel routes); {@code java -jar quarkus-run.jar check [--connect]} validates the
+ * configuration, routes, kamelets and rules and exits, without starting Quarkus or any route ({@link Check}).
+ * <p>
+ * Not {@code @QuarkusMain}: with one, Camel Quarkus leaves starting Camel to that main, and tests (which do not run
+ * it) would get no routes.
+ */
+public final class TetragonMain {
+
+    private TetragonMain() {
+    }
+
+    public static void main(String... args) {
+        if (args.length > 0 && args[0].equals("check")) {
+            System.exit(Check.run(Arrays.copyOfRange(args, 1, args.length), System.out));
+        }
+        Quarkus.run(args);
+    }
+}
