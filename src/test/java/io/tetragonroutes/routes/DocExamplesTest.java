@@ -44,13 +44,13 @@ class DocExamplesTest {
             String trimmed = block.strip();
             if (trimmed.startsWith("- route:")) {
                 examples.add(block);
-            } else if (trimmed.startsWith("- to:") || trimmed.startsWith("- split:")) {
+            } else if (trimmed.startsWith("- ")) {
                 // steps as they go into an output route
                 examples.add("- route:\n    from:\n      uri: direct:example" + examples.size() + "\n      steps:\n"
                         + block.stripIndent().indent(8));
             }
         }
-        assertTrue(examples.size() >= 6, "examples found: " + examples.size());
+        assertTrue(examples.size() >= 7, "examples found: " + examples.size());
         Set<String> kamelets = new TreeSet<>();
         for (String example : examples) {
             try (CamelContext camel = new DefaultCamelContext()) {

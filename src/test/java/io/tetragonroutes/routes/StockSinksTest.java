@@ -35,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Stock Camel components and the real Apache Camel Kamelets catalog as sinks, added to {@code output-all} the way a
  * user edits {@code routes/tetragon-outputs.camel.yaml}: right after its {@code setBody}, in copies of the shipped
- * route files. A whole batch goes to {@code file:}, {@code kafka:} and {@code kamelet:log-sink} as NDJSON (Camel's
+ * route files. A whole batch goes to {@code file:}, {@code kafka:}, {@code http:} and {@code kamelet:log-sink} as
+ * NDJSON (Camel's
  * type converters); one event per exchange ({@code split: ${body.events}}) goes to the catalog's {@code http-sink}
  * and {@code postgresql-sink}. The real samples go through, and each sink gets every event, with the documented body
  * and headers; an HTTP sink that fails for a while holds the batch (the checkpoint stays) and loses nothing. (The
@@ -56,6 +57,13 @@ class StockSinksTest extends KitRoutesTestSupport {
                           showHeaders: true
                     - to:
                         uri: "kafka:stock-batches?brokers={{test.kafka}}"
+                    - setVariable:
+                        name: batch
+                        simple: "${body}"
+                    - to:
+                        uri: "{{test.http.batches}}"
+                    - setBody:
+                        variable: batch
                     - split:
                         simple: "${body.events}"
                         steps:
@@ -78,6 +86,7 @@ class StockSinksTest extends KitRoutesTestSupport {
             """;
 
     private final WebhookReceiver http = WebhookReceiver.http();
+    private final WebhookReceiver batchReceiver = WebhookReceiver.http();
     private final Path stock = dir.resolve("stock");
 
     StockSinksTest() throws IOException {
@@ -115,6 +124,7 @@ class StockSinksTest extends KitRoutesTestSupport {
         p.put("test.stock.dir", stock.toString());
         p.put("test.kafka", kafka.bootstrapServers());
         p.put("test.http.url", http.url("/events"));
+        p.put("test.http.batches", batchReceiver.url("/batches"));
         p.put("test.pg.port", String.valueOf(postgres.port()));
         p.put("test.pg.user", PostgresServer.USER);
         p.put("test.pg.password", PostgresServer.PASSWORD);
@@ -174,6 +184,11 @@ class StockSinksTest extends KitRoutesTestSupport {
         List<String> fromKafka = new ArrayList<>();
         batches.forEach(r -> fromKafka.addAll(new String(r.value(), StandardCharsets.UTF_8).lines().toList()));
         assertEquals(sorted(shipped), sorted(fromKafka), "kafka: gets one record per batch, its NDJSON");
+
+        // a stock http: step POSTs each batch as NDJSON
+        List<String> posted = new ArrayList<>();
+        batchReceiver.requests().forEach(r -> posted.addAll(r.text().lines().toList()));
+        assertEquals(sorted(shipped), sorted(posted), "http: gets the batch's NDJSON");
 
         // one event per exchange: the catalog's http-sink POSTs each event's JSON, with the split's headers
         List<FaultyHttpServer.Request> posts = http.requests();
