@@ -1,5 +1,7 @@
 package io.tetragonroutes.rules.parseable;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -43,6 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Each alert becomes a rule {@code parseable-<name>} that also routes the firing event to {@code alerts}.
  */
 public final class ParseableAlerts {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ParseableAlerts.class);
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Set<String> ALERT_KEYS = Set.of("id", "name", "message", "rule", "targets", "severity");
@@ -112,7 +116,44 @@ public final class ParseableAlerts {
         return out;
     }
 
-    private Rule alert(String source, JsonNode a) {
+    /** The keys of Parseable's v1 alert format, as its documentation spells them, by their lower case. */
+    private static final Map<String, String> KEYS = new HashMap<>();
+
+    static {
+        for (String k : new String[] {"name", "message", "rule", "type", "config", "column", "operator", "value",
+                "ignoreCase", "repeats", "targets", "endpoint", "headers", "skip_tls_check", "repeat", "interval",
+                "times", "severity", "username", "password"}) {
+            KEYS.put(k.toLowerCase(Locale.ROOT), k);
+        }
+    }
+
+    /**
+     * Reads keys case-insensitively (seed material writes {@code "Endpoint"}), with a warning naming the spelling
+     * Parseable documents; the names inside {@code headers} are the user's own and stay as written.
+     */
+    private static JsonNode canonical(String source, JsonNode n) {
+        if (n.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode a = MAPPER.createArrayNode();
+            n.forEach(x -> a.add(canonical(source, x)));
+            return a;
+        }
+        if (!n.isObject()) {
+            return n;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode o = MAPPER.createObjectNode();
+        n.fields().forEachRemaining(f -> {
+            String key = KEYS.getOrDefault(f.getKey().toLowerCase(Locale.ROOT), f.getKey());
+            if (!key.equals(f.getKey())) {
+                LOG.warn("{}: Parseable alert key '{}' read as '{}', the spelling Parseable documents", source,
+                        f.getKey(), key);
+            }
+            o.set(key, key.equals("headers") ? f.getValue() : canonical(source, f.getValue()));
+        });
+        return o;
+    }
+
+    private Rule alert(String source, JsonNode given) {
+        JsonNode a = canonical(source, given);
         String name = a.path("name").asText("");
         if (name.isBlank()) {
             throw new RulesException(source + ": alert without a 'name'");

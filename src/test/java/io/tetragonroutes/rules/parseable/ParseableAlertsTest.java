@@ -83,6 +83,23 @@ class ParseableAlertsTest {
     }
 
     @Test
+    void theBlogsCapitalisedEndpointIsReadWithTheSpellingParseableDocuments() throws Exception {
+        try (WebhookReceiver r = WebhookReceiver.http()) {
+            // the seed blog writes the target's key as "Endpoint" and the rule's as "Type"
+            String blog = sourceExample(r.url("/alert"), "10s").replace("\"endpoint\"", "\"Endpoint\"")
+                    .replace("{\"type\":\"composite\"", "{\"Type\":\"composite\"");
+            assertTrue(blog.contains("\"Endpoint\"") && blog.contains("\"Type\""), blog);
+            RulesEngine e = engine(blog);
+            EventBatch b = batch(catShadow());
+            e.apply(b);
+            assertEquals("[\"parseable-unauthorized-access\"]", b.getEvents().get(0).extras().path("rule").path("ids")
+                    .toString());
+            await().atMost(Duration.ofSeconds(10)).until(() -> !r.requests().isEmpty());
+            assertTrue(r.requests().get(0).text().startsWith("Unauthorized access triggered on tetragon"));
+        }
+    }
+
+    @Test
     void theSourceExampleFiresAndRepeatsLikeParseable() throws Exception {
         try (WebhookReceiver r = WebhookReceiver.http()) {
             RulesEngine e = engine(sourceExample(r.url("/alert"), "1s"));
