@@ -261,9 +261,12 @@ public final class TetragonKit extends ServiceSupport {
         if (client == null) {
             client = ownClient = new KubernetesClientBuilder().build(); // in-cluster service account, or kubeconfig
         }
-        PodMetadataCache cache = new PodMetadataCache(client, new K8sSettings(setting("tetragon.k8s.node-name")
-                .orElse(null), scope.equals("cluster"), duration("tetragon.k8s.deleted-pod-retention"),
-                integer("tetragon.k8s.max-pods"), list("tetragon.k8s.labels"), list("tetragon.k8s.annotations"),
+        // the downward API's NODE_NAME; application.properties says ${NODE_NAME:}, which only Quarkus expands
+        String node = setting("tetragon.k8s.node-name").filter(v -> !v.startsWith("${"))
+                .orElse(System.getenv("NODE_NAME"));
+        PodMetadataCache cache = new PodMetadataCache(client, new K8sSettings(node, scope.equals("cluster"),
+                duration("tetragon.k8s.deleted-pod-retention"), integer("tetragon.k8s.max-pods"),
+                list("tetragon.k8s.labels"), list("tetragon.k8s.annotations"),
                 list("tetragon.k8s.annotations-exclude"), duration("tetragon.k8s.resync"),
                 Boolean.parseBoolean(required("tetragon.k8s.server-side-node-filter"))), meters(), System::nanoTime);
         cache.start();

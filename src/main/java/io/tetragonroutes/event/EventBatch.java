@@ -15,11 +15,21 @@ public final class EventBatch {
     private final List<TetragonEvent> events;
     private final List<DeadLetter> deadLetters;
     /** The context the batch was parsed in, for {@link #events()}; null for a batch made outside a route. */
-    private CamelContext camelContext;
+    private final CamelContext camelContext;
 
     public EventBatch(List<TetragonEvent> events, List<DeadLetter> deadLetters) {
+        this(events, deadLetters, null);
+    }
+
+    /**
+     * A batch whose {@link #events()} are messages of {@code camelContext}. A constructor, not a method: Camel's bean
+     * language (the routes' {@code ${body.select('all')}}) caches a class's bean info per instance when one of its
+     * methods takes a parameter Camel binds itself, such as a CamelContext, and would keep every batch it has seen.
+     */
+    public EventBatch(List<TetragonEvent> events, List<DeadLetter> deadLetters, CamelContext camelContext) {
         this.events = Collections.unmodifiableList(events);
         this.deadLetters = Collections.unmodifiableList(deadLetters);
+        this.camelContext = camelContext;
     }
 
     public List<TetragonEvent> getEvents() {
@@ -38,11 +48,6 @@ public final class EventBatch {
         return EventMessages.of(camelContext, events);
     }
 
-    /** Sets the context {@link #events()} makes its messages in. */
-    public EventBatch inContext(CamelContext camelContext) {
-        this.camelContext = camelContext;
-        return this;
-    }
 
     public List<DeadLetter> getDeadLetters() {
         return deadLetters;
@@ -64,6 +69,6 @@ public final class EventBatch {
                 out.add(e);
             }
         }
-        return new EventBatch(out, List.of()).inContext(camelContext);
+        return new EventBatch(out, List.of(), camelContext);
     }
 }

@@ -61,10 +61,11 @@ public final class EventParser implements Processor {
     @Override
     public void process(Exchange exchange) throws Exception {
         LineBatch lines = exchange.getMessage().getMandatoryBody(LineBatch.class);
-        exchange.getMessage().setBody(parse(lines).inContext(exchange.getContext()));
+        exchange.getMessage().setBody(parse(lines, exchange.getContext()));
     }
 
-    public EventBatch parse(LineBatch lines) {
+    /** {@link #parse(LineBatch)} in a route: the batch's {@code events()} are Camel messages of {@code camel}. */
+    public EventBatch parse(LineBatch lines, org.apache.camel.CamelContext camel) {
         List<TetragonEvent> events = new ArrayList<>(lines.size());
         List<DeadLetter> bad = new ArrayList<>(0);
         for (Line line : lines.lines()) {
@@ -76,7 +77,11 @@ public final class EventParser implements Processor {
                 case UNTERMINATED, OK -> parseLine(line, events, bad);
             }
         }
-        return new EventBatch(events, bad);
+        return new EventBatch(events, bad, camel);
+    }
+
+    public EventBatch parse(LineBatch lines) {
+        return parse(lines, null);
     }
 
     private void parseLine(Line line, List<TetragonEvent> events, List<DeadLetter> bad) {

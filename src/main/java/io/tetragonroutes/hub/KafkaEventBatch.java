@@ -41,7 +41,7 @@ public final class KafkaEventBatch implements Processor {
             lines.add(v, 0, v.length, source(m.getHeader(KafkaConstants.TOPIC, String.class),
                     m.getHeader(KafkaConstants.PARTITION, Integer.class)), offset == null ? -1 : offset);
         }
-        EventBatch batch = parser.parse(lines.build());
+        EventBatch batch = parser.parse(lines.build(), exchange.getContext());
         for (TetragonEvent e : batch.getEvents()) {
             if (e.sourceFile().startsWith(alertsSource)) {
                 e.routeTo("alerts");
@@ -49,7 +49,7 @@ public final class KafkaEventBatch implements Processor {
             }
         }
         exchange.setProperty(KafkaBatchCommit.HUB_RECORDS, records);
-        exchange.getMessage().setBody(batch.inContext(exchange.getContext()));
+        exchange.getMessage().setBody(batch);
     }
 
     private static String source(String topic, Object partition) {

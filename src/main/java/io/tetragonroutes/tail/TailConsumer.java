@@ -145,6 +145,10 @@ public class TailConsumer extends DefaultConsumer {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (Error e) {
+                // the executor's Future would swallow it and the tail would stop without a word
+                LOG.error("The tail of {} stopped: {}", endpoint.getPath(), e.toString(), e);
+                throw e;
             } catch (Exception e) {
                 if (!running) {
                     return;
