@@ -93,13 +93,7 @@ public final class RuleLoader {
         List<Rule> out = new ArrayList<>();
         Map<String, String> seen = new LinkedHashMap<>();
         for (Path f : files) {
-            String text;
-            try {
-                text = Files.readString(f, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new RulesException(f + ": cannot read rules file: " + e.getMessage(), e);
-            }
-            for (Rule r : parse(f.toString(), text)) {
+            for (Rule r : parse(f.toString(), read(f))) {
                 String before = seen.putIfAbsent(r.id(), r.source());
                 if (before != null) {
                     throw new RulesException(r.source() + ": rule '" + r.id() + "': id already used at " + before);
@@ -112,16 +106,7 @@ public final class RuleLoader {
 
     /** Parses one file's text ({@code name} is used in messages). */
     public List<Rule> parse(String name, String text) {
-        Node root;
-        try {
-            LoadSettings settings = LoadSettings.builder().setLabel(name).build();
-            root = new Compose(settings).composeString(text).orElse(null);
-        } catch (MarkedYamlEngineException e) {
-            int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
-            throw new RulesException(name + ":" + line + ": not valid YAML: " + e.getProblem());
-        } catch (RuntimeException e) {
-            throw new RulesException(name + ": not valid YAML: " + e.getMessage(), e);
-        }
+        Node root = compose(name, text);
         if (root == null) {
             return List.of();
         }
@@ -379,6 +364,28 @@ public final class RuleLoader {
     private record Ctx(String file, String rule) {
         RulesException error(Node n, String message) {
             return new RulesException(at(file, n) + ": rule '" + rule + "': " + message);
+        }
+    }
+
+    /** A rules file's text (also read by {@link RuleTests}). */
+    static String read(Path f) {
+        try {
+            return Files.readString(f, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new RulesException(f + ": cannot read rules file: " + e.getMessage(), e);
+        }
+    }
+
+    /** A rules file's YAML nodes, with their lines; null for an empty file. */
+    static Node compose(String name, String text) {
+        try {
+            LoadSettings settings = LoadSettings.builder().setLabel(name).build();
+            return new Compose(settings).composeString(text).orElse(null);
+        } catch (MarkedYamlEngineException e) {
+            int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
+            throw new RulesException(name + ":" + line + ": not valid YAML: " + e.getProblem());
+        } catch (RuntimeException e) {
+            throw new RulesException(name + ": not valid YAML: " + e.getMessage(), e);
         }
     }
 

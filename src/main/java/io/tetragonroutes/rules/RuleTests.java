@@ -10,9 +10,6 @@ import io.tetragonroutes.deadletter.DeadLetter;
 import io.tetragonroutes.event.EventBatch;
 import io.tetragonroutes.event.EventParser;
 import io.tetragonroutes.tail.LineBatch;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -58,20 +55,7 @@ public final class RuleTests {
     public static List<Case> load(List<Path> files) {
         List<Case> out = new ArrayList<>();
         for (Path f : files) {
-            String text;
-            try {
-                text = Files.readString(f, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new RulesException(f + ": cannot read rules file: " + e.getMessage(), e);
-            }
-            Node root;
-            try {
-                root = new Compose(LoadSettings.builder().setLabel(f.toString()).build()).composeString(text)
-                        .orElse(null);
-            } catch (MarkedYamlEngineException e) {
-                throw new RulesException(f + ":" + e.getProblemMark().map(m -> m.getLine() + 1).orElse(0)
-                        + ": not valid YAML: " + e.getProblem());
-            }
+            Node root = RuleLoader.compose(f.toString(), RuleLoader.read(f));
             if (!(root instanceof MappingNode m)) {
                 continue;
             }
