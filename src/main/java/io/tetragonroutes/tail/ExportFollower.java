@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code tail -F} for Tetragon's export with no loss and no duplicates across rotation.
@@ -49,7 +51,9 @@ final class ExportFollower implements LineSource {
     private final ExportFiles files;
     private final LineSplitter splitter;
     private final TailMetrics metrics;
-    private final boolean startAtEnd;
+    /** Where a first start (no checkpoint) begins: {@code beginning}, {@code live} or {@code end}. */
+    private final String startAt;
+    private boolean announced;
     private final String startedAt;
     private Open cur;
     private Checkpoint resumeFrom;
@@ -61,12 +65,12 @@ final class ExportFollower implements LineSource {
     private long lag;
     private long lagCheckedAt;
 
-    ExportFollower(Path live, boolean startAtEnd, Checkpoint resumeFrom, LineSplitter splitter, TailMetrics metrics) {
+    ExportFollower(Path live, String startAt, Checkpoint resumeFrom, LineSplitter splitter, TailMetrics metrics) {
         // Backup stamps have millisecond precision and "after" is strict: a file rotated in the very millisecond we
         // start must count as new (reading one old file then is better than losing a new one).
         this.startedAt = ExportFiles.stamp(java.time.Instant.now().minusMillis(1));
         this.files = new ExportFiles(live);
-        this.startAtEnd = startAtEnd;
+        this.startAt = startAt;
         this.resumeFrom = resumeFrom;
         this.startPosition = resumeFrom;
         this.splitter = splitter;
@@ -140,12 +144,51 @@ final class ExportFollower implements LineSource {
         if (afterOrder != null) {
             return openNext(afterOrder, afterId);
         }
-        // First start: the live file, plus any backup rotated since we started (or while we waited for the file).
-        boolean opened = startAtEnd ? openLive(true) : openNext(startedAt, null);
+        // First start. beginning: every backup Tetragon still keeps, oldest first, then the live file. live: the
+        // live file from byte 0, plus any backup rotated since we started (or while we waited for the file). end:
+        // the live file from its end.
+        boolean opened = switch (startAt) {
+            case "end" -> openLive(true);
+            case "live" -> openNext(startedAt, null);
+            default -> {
+                announceRetained();
+                yield openNext(null, null);
+            }
+        };
         if (opened) {
             startPosition = position();
         }
         return opened;
+    }
+
+    /** Says once, at a first start from the beginning, which files it will read and how many bytes they hold. */
+    private void announceRetained() throws IOException {
+        if (announced) {
+            return;
+        }
+        List<ExportFiles.Backup> retained = files.backupsAfter(null);
+        if (retained.isEmpty() && !Files.exists(files.live)) {
+            return; // nothing yet: say it when the first file is there
+        }
+        announced = true;
+        long bytes = 0;
+        List<String> names = new ArrayList<>();
+        for (ExportFiles.Backup b : retained) {
+            bytes += sizeOf(b.path());
+            names.add(b.path().getFileName().toString());
+        }
+        long liveBytes = sizeOf(files.live);
+        LOG.info("First start (start-at=beginning): reading {} retained backup{} oldest first {}, then {}: {} bytes{}",
+                retained.size(), retained.size() == 1 ? "" : "s", names, files.live, bytes + liveBytes,
+                retained.stream().anyMatch(ExportFiles.Backup::gz) ? " (gzipped backups counted compressed)" : "");
+    }
+
+    private static long sizeOf(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0; // rotated or deleted meanwhile
+        }
     }
 
     private boolean openLive(boolean atEnd) throws IOException {

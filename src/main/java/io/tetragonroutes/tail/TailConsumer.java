@@ -99,7 +99,7 @@ public class TailConsumer extends DefaultConsumer {
         if (endpoint.isStdin()) {
             return new StdinSource(System.in, splitter);
         }
-        return new ExportFollower(Path.of(endpoint.getPath()), "end".equals(endpoint.getStartAt()), start, splitter,
+        return new ExportFollower(Path.of(endpoint.getPath()), endpoint.getStartAt(), start, splitter,
                 metrics);
     }
 

@@ -32,8 +32,8 @@ public class TailEndpoint extends DefaultEndpoint {
     }
 
     void validate() {
-        if (!startAt.equals("beginning") && !startAt.equals("end")) {
-            throw new IllegalArgumentException("startAt must be 'beginning' or 'end', not '" + startAt + "'");
+        if (!startAt.equals("beginning") && !startAt.equals("live") && !startAt.equals("end")) {
+            throw new IllegalArgumentException("startAt must be 'beginning', 'live' or 'end', not '" + startAt + "'");
         }
         if (maxLineBytes < 1024 || batchSize < 1 || maxInflight < 1 || batchBytes < 1) {
             throw new IllegalArgumentException("tetragon-tail: maxLineBytes >= 1024, batchSize, batchBytes and "

@@ -136,9 +136,12 @@ class CamelMainTest {
                 + "        - to:\n"
                 + "            uri: \"file:" + copy + "?fileName=copy.ndjson&fileExist=Append\"\n"));
         // reloaded when the route has been replaced: the new step is in output-all
-        await().atMost(Duration.ofSeconds(30)).until(() -> main.getCamelContext().getRoute("output-all") != null
-                && main.getCamelContext().getEndpoints().stream()
-                .anyMatch(e -> e.getEndpointUri().startsWith("file://") && e.getEndpointUri().contains("stock")));
+        CamelContext camel = main.getCamelContext();
+        await().atMost(Duration.ofSeconds(30)).until(() -> camel.getEndpoints().stream()
+                .anyMatch(e -> e.getEndpointUri().startsWith("file://") && e.getEndpointUri().contains("stock"))
+                && java.util.stream.Stream.of("output-all", "output-alerts", "output-network", "output-dead-letter")
+                .allMatch(id -> camel.getRouteController().getRouteStatus(id) != null
+                        && camel.getRouteController().getRouteStatus(id).isStarted()));
 
         List<String> next = Samples.lines("events/process_kprobe.jsonl");
         Files.write(export, (String.join("\n", next) + "\n").getBytes(StandardCharsets.UTF_8),
