@@ -96,7 +96,7 @@ public final class TetragonKit extends ServiceSupport {
         if (kit != null) {
             return kit;
         }
-        synchronized (camel) {
+        synchronized (TetragonKit.class) { // once per context, at start: not on the context's own monitor
             kit = camel.getRegistry().lookupByNameAndType(NAME, TetragonKit.class);
             if (kit == null) {
                 kit = new TetragonKit(camel);
