@@ -107,7 +107,7 @@ public class HotPathBench {
     private static PodMetadataCache podCache(EventBatch events, SimpleMeterRegistry registry) {
         PodMetadataCache cache = emptyPodCache(registry);
         Map<String, Pod> pods = new HashMap<>();
-        for (TetragonEvent e : events.getEvents()) {
+        for (TetragonEvent e : events.list()) {
             JsonNode pod = e.process().path("pod");
             if (pod.hasNonNull("name")) {
                 String key = pod.path("namespace").asText() + "/" + pod.path("name").asText();
@@ -226,7 +226,7 @@ public class HotPathBench {
     @OperationsPerInvocation(N)
     public int serializeEcsBulk() throws Exception {
         out.reset();
-        for (TetragonEvent e : flagged.getEvents()) {
+        for (TetragonEvent e : flagged.list()) {
             ecs.write(e, out);
         }
         return out.size();
@@ -236,7 +236,7 @@ public class HotPathBench {
     @OperationsPerInvocation(N)
     public int serializeParseableFlattened() throws Exception {
         out.reset();
-        for (TetragonEvent e : flagged.getEvents()) {
+        for (TetragonEvent e : flagged.list()) {
             try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
                 flattener.write(e, g);
             }

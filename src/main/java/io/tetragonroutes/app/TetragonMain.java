@@ -1,6 +1,7 @@
 package io.tetragonroutes.app;
 
 import io.quarkus.runtime.Quarkus;
+import io.tetragonroutes.backfill.Backfill;
 import io.tetragonroutes.check.Check;
 
 import java.util.Arrays;
@@ -8,7 +9,9 @@ import java.util.Arrays;
 /**
  * The app's entry point ({@code quarkus.package.main-class}). {@code java -jar quarkus-run.jar} runs the pipeline
  * (Quarkus, which starts the Camel routes); {@code java -jar quarkus-run.jar check [--connect]} validates the
- * configuration, routes, kamelets and rules and exits, without starting Quarkus or any route ({@link Check}).
+ * configuration, routes, kamelets and rules and exits, without starting Quarkus or any route ({@link Check});
+ * {@code java -jar quarkus-run.jar backfill <files>} ships old exports through the routes on Camel Main and exits
+ * ({@link Backfill}).
  * <p>
  * Not {@code @QuarkusMain}: with one, Camel Quarkus leaves starting Camel to that main, and tests (which do not run
  * it) would get no routes.
@@ -21,6 +24,9 @@ public final class TetragonMain {
     public static void main(String... args) {
         if (args.length > 0 && args[0].equals("check")) {
             System.exit(Check.run(Arrays.copyOfRange(args, 1, args.length), System.out));
+        }
+        if (args.length > 0 && args[0].equals("backfill")) {
+            System.exit(Backfill.run(Arrays.copyOfRange(args, 1, args.length), System.out));
         }
         Quarkus.run(args);
     }

@@ -201,18 +201,38 @@ public final class TetragonKit extends ServiceSupport {
         return shipped();
     }
 
-    /** Counts a sink's redeliveries, {@code tetragon_sink_retries_total{sink,output}}: the output routes' onRedelivery. */
+    /**
+     * Counts a sink's redeliveries, {@code tetragon_sink_retries_total{sink,output}}: the output routes'
+     * {@code onRedelivery}. The sink is named by the endpoint that failed (a kit kamelet or component by its short
+     * name, as its meters are: {@code tetragon-file-sink} and {@code tetragon-file:} are {@code file}; a stock component
+     * by its scheme), the output by its route
+     * ({@code output-alerts} is {@code alerts}).
+     */
     public Processor retried() {
         MeterRegistry m = meters();
         return exchange -> {
-            String sink = exchange.getMessage().getHeader(ShippedCounter.SINK, String.class);
-            if (sink == null) { // a stock component: name it by the scheme of the endpoint that failed
-                String uri = exchange.getProperty(org.apache.camel.ExchangePropertyKey.FAILURE_ENDPOINT, String.class);
-                sink = uri == null ? "camel" : uri.substring(0, Math.max(0, uri.indexOf(':')));
+            String uri = exchange.getProperty(org.apache.camel.ExchangePropertyKey.FAILURE_ENDPOINT, String.class);
+            if (uri == null) {
+                uri = exchange.getProperty(org.apache.camel.ExchangePropertyKey.TO_ENDPOINT, String.class);
             }
-            String output = exchange.getMessage().getHeader(ShippedCounter.OUTPUT, String.class);
-            m.counter("tetragon.sink.retries", "sink", sink, "output", output == null ? "unknown" : output).increment();
+            String route = exchange.getUnitOfWork() == null || exchange.getUnitOfWork().getRoute() == null ? null
+                    : exchange.getUnitOfWork().getRoute().getRouteId();
+            m.counter("tetragon.sink.retries", "sink", sinkName(uri), "output",
+                    route == null ? "unknown" : route.startsWith("output-") ? route.substring(7) : route).increment();
         };
+    }
+
+    static String sinkName(String uri) {
+        if (uri == null) {
+            return "unknown";
+        }
+        if (uri.startsWith("kamelet:")) {
+            String name = uri.replaceFirst("^kamelet:(//)?", "").split("[?/]")[0];
+            return name.replaceFirst("^tetragon-", "").replaceFirst("-sink$", "");
+        }
+        int colon = uri.indexOf(':');
+        String scheme = colon > 0 ? uri.substring(0, colon) : uri;
+        return scheme.replaceFirst("^tetragon-", ""); // the kit's components: tetragon-webhook is the webhook sink
     }
 
     public synchronized KafkaEventBatch hubBatch() {

@@ -61,7 +61,7 @@ public final class K8sEnricher implements Processor {
         long p = 0;
         long c = 0;
         long m = 0;
-        for (TetragonEvent e : batch.getEvents()) {
+        for (TetragonEvent e : batch.list()) {
             if (!e.hasProcess()) {
                 continue; // throttle and rate-limit events are about Tetragon, not a process
             }

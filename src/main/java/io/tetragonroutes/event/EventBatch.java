@@ -14,7 +14,7 @@ public final class EventBatch {
 
     private final List<TetragonEvent> events;
     private final List<DeadLetter> deadLetters;
-    /** The context the batch was parsed in, for {@link #events()}; null for a batch made outside a route. */
+    /** The context the batch was parsed in, for {@link #getEvents()}; null for a batch made outside a route. */
     private final CamelContext camelContext;
 
     public EventBatch(List<TetragonEvent> events, List<DeadLetter> deadLetters) {
@@ -22,7 +22,7 @@ public final class EventBatch {
     }
 
     /**
-     * A batch whose {@link #events()} are messages of {@code camelContext}. A constructor, not a method: Camel's bean
+     * A batch whose {@link #getEvents()} are messages of {@code camelContext}. A constructor, not a method: Camel's bean
      * language (the routes' {@code ${body.select('all')}}) caches a class's bean info per instance when one of its
      * methods takes a parameter Camel binds itself, such as a CamelContext, and would keep every batch it has seen.
      */
@@ -32,7 +32,8 @@ public final class EventBatch {
         this.camelContext = camelContext;
     }
 
-    public List<TetragonEvent> getEvents() {
+    /** The events, in order. (Not {@code getEvents()}: that name is Camel's {@code ${body.events}}, below.) */
+    public List<TetragonEvent> list() {
         return events;
     }
 
@@ -41,7 +42,7 @@ public final class EventBatch {
      * body is the event (which Camel converts to its JSON for any component, see {@code TetragonConverters}) and its
      * headers are the event's type, node, pod, severity and rule ids ({@link EventMessages}).
      */
-    public List<Message> events() {
+    public List<Message> getEvents() {
         if (camelContext == null) {
             throw new IllegalStateException("this batch was not parsed in a Camel route: use getEvents()");
         }

@@ -64,7 +64,7 @@ public final class EventParser implements Processor {
         exchange.getMessage().setBody(parse(lines, exchange.getContext()));
     }
 
-    /** {@link #parse(LineBatch)} in a route: the batch's {@code events()} are Camel messages of {@code camel}. */
+    /** {@link #parse(LineBatch)} in a route: the batch's {@code getEvents()} are Camel messages of {@code camel}. */
     public EventBatch parse(LineBatch lines, org.apache.camel.CamelContext camel) {
         List<TetragonEvent> events = new ArrayList<>(lines.size());
         List<DeadLetter> bad = new ArrayList<>(0);

@@ -42,7 +42,7 @@ public final class KafkaEventBatch implements Processor {
                     m.getHeader(KafkaConstants.PARTITION, Integer.class)), offset == null ? -1 : offset);
         }
         EventBatch batch = parser.parse(lines.build(), exchange.getContext());
-        for (TetragonEvent e : batch.getEvents()) {
+        for (TetragonEvent e : batch.list()) {
             if (e.sourceFile().startsWith(alertsSource)) {
                 e.routeTo("alerts");
                 e.drop(); // the node sent it to the events topic as well: it reaches `all` from there

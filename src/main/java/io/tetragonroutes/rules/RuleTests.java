@@ -165,13 +165,13 @@ public final class RuleTests {
             LineBatch.Builder b = LineBatch.builder(1);
             b.add(t.event(), 0, t.event().length, t.source(), 0);
             EventBatch batch = parser.parse(b.build());
-            if (batch.getEvents().isEmpty()) {
+            if (batch.list().isEmpty()) {
                 DeadLetter d = batch.getDeadLetters().isEmpty() ? null : batch.getDeadLetters().get(0);
                 failures.add(new Failure(t, List.of(), "the event is not a Tetragon event: "
                         + (d == null ? "empty" : d.reason() + ", " + d.detail())));
                 continue;
             }
-            List<String> fired = rules.matchingIds(batch.getEvents().get(0));
+            List<String> fired = rules.matchingIds(batch.list().get(0));
             for (String id : t.fires()) {
                 if (!known.contains(id)) {
                     failures.add(new Failure(t, fired, "no rule '" + id + "' is loaded"));

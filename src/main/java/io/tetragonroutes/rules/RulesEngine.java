@@ -114,12 +114,21 @@ public final class RulesEngine implements Processor, AutoCloseable {
 
     @Override
     public void process(Exchange exchange) throws Exception {
-        apply(exchange.getMessage().getMandatoryBody(EventBatch.class));
+        EventBatch batch = exchange.getMessage().getMandatoryBody(EventBatch.class);
+        apply(batch);
+        String backfill = exchange.getMessage().getHeader(io.tetragonroutes.tail.TailConsumer.BACKFILL, String.class);
+        if (backfill != null) { // an alert from old events: say so, beside event.kind and the rule's fields
+            for (TetragonEvent e : batch.list()) {
+                if (e.routedTo("alerts")) {
+                    ((ObjectNode) e.extras().get("rule")).put("backfill", backfill);
+                }
+            }
+        }
     }
 
     public void apply(EventBatch batch) {
         RuleSet set = current.get();
-        for (TetragonEvent e : batch.getEvents()) {
+        for (TetragonEvent e : batch.list()) {
             RuleSet.Bucket bucket = set.bucket(e);
             Rule[] candidates = bucket.rules;
             long[] selected = bucket.select(e);

@@ -52,7 +52,7 @@ public final class NdjsonFormatter implements Processor {
         NdjsonStream lines = NdjsonStream.open();
         JsonBuffer out = lines.buffer();
         try {
-            for (TetragonEvent e : batch.getEvents()) {
+            for (TetragonEvent e : batch.list()) {
                 e.writeJson(out, mapper);
                 out.write('\n');
             }

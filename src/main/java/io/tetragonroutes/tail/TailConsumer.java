@@ -22,6 +22,8 @@ public class TailConsumer extends DefaultConsumer {
 
     /** Header: number of lines in the batch. */
     public static final String LINES = "TetragonLineCount";
+    /** Header: the backfill's id, on the batches of a backfill (rules mark its alerts). */
+    public static final String BACKFILL = "TetragonBackfill";
 
     private static final Logger LOG = LoggerFactory.getLogger(TailConsumer.class);
     /** Lines in the first batch after a start (see {@link #loop}). */
@@ -35,6 +37,8 @@ public class TailConsumer extends DefaultConsumer {
     private CheckpointStore store;
     private AckTracker tracker;
     private TailMetrics metrics;
+    /** When this consumer runs a backfill: told when every line was read and accepted. */
+    private BackfillPlan backfill;
     private Checkpoint saved;
 
     TailConsumer(TailEndpoint endpoint, Processor processor) {
@@ -96,6 +100,14 @@ public class TailConsumer extends DefaultConsumer {
 
     private LineSource newSource(Checkpoint start) throws IOException {
         LineSplitter splitter = new LineSplitter(endpoint.getMaxLineBytes(), endpoint.spillDir());
+        if (endpoint.isBackfill()) {
+            backfill = getEndpoint().getCamelContext().getRegistry().lookupByNameAndType(BackfillPlan.BEAN,
+                    BackfillPlan.class);
+            if (backfill == null || !endpoint.getPath().equals(backfill.path())) {
+                throw new IllegalStateException(endpoint.getPath() + ": no backfill plan with that id in the registry");
+            }
+            return new BackfillSource(backfill, start, splitter);
+        }
         if (endpoint.isStdin()) {
             return new StdinSource(System.in, splitter);
         }
@@ -135,6 +147,9 @@ public class TailConsumer extends DefaultConsumer {
                 if (b.isEmpty()) {
                     idle();
                     persist();
+                    if (backfill != null && source.ended() && tracker.inflight() == 0 && !tracker.failed()) {
+                        backfill.finished();
+                    }
                     pause(source.ended() ? 1000 : endpoint.getPollDelayMs());
                     continue;
                 }
@@ -169,6 +184,9 @@ public class TailConsumer extends DefaultConsumer {
         metrics.batch(batch);
         Exchange exchange = createExchange(false);
         exchange.getMessage().setBody(batch);
+        if (backfill != null) {
+            exchange.getMessage().setHeader(BACKFILL, backfill.id());
+        }
         exchange.getMessage().setHeader(LINES, batch.size());
         Object token = tracker.begin(end);
         getAsyncProcessor().process(exchange, doneSync -> {

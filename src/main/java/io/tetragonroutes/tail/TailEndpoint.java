@@ -81,8 +81,14 @@ public class TailEndpoint extends DefaultEndpoint {
         return "-".equals(path);
     }
 
+    /** {@code backfill:<id>}: the files of the {@link BackfillPlan} in Camel's registry, not an export. */
+    public boolean isBackfill() {
+        return path.startsWith(BackfillPlan.PATH_PREFIX);
+    }
+
     Path checkpointFile() {
         String name = checkpointName != null ? checkpointName
+                : isBackfill() ? "backfill-" + path.substring(BackfillPlan.PATH_PREFIX.length()) // never the live one's
                 : Path.of(path).toAbsolutePath().normalize().toString().replaceAll("[^A-Za-z0-9._-]", "_");
         return Path.of(dataDir, "checkpoints", name + ".json");
     }

@@ -67,7 +67,7 @@ class PipelineQuarkusTest {
         assertEquals(io.tetragonroutes.Samples.lines("events/process_exec.jsonl").get(0), ndjson.lines().findFirst()
                 .orElseThrow(), "an event with nothing added is its line");
         java.io.InputStream in = camel.getTypeConverter().mandatoryConvertTo(java.io.InputStream.class,
-                batch.getEvents().get(0));
+                batch.list().get(0));
         assertEquals("process_exec", mapper.readTree(in).fieldNames().next());
         // the steps come from the kamelets' template.beans and share one kit; nothing is a CDI bean any more
         assertTrue(camel.getRegistry().lookupByName("tetragonRules") == null);

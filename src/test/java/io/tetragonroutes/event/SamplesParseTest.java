@@ -40,7 +40,7 @@ class SamplesParseTest {
             EventBatch events = parser.parse(batch(lines));
             assertEquals(List.of(), events.getDeadLetters(), file + " has lines that did not parse");
             assertEquals(lines.size(), events.size(), file.toString());
-            for (TetragonEvent e : events.getEvents()) {
+            for (TetragonEvent e : events.list()) {
                 String key = e.typeKey();
                 assertTrue(e.root().has(key), key);
                 if (file.getParent().getFileName().toString().equals("events")) {
@@ -60,7 +60,7 @@ class SamplesParseTest {
     void fieldsReadAtParseTimeMatchTheFullTree() {
         int withDocker = 0;
         for (Path file : Samples.lineFiles()) {
-            for (TetragonEvent e : parser.parse(batch(Samples.lines(file))).getEvents()) {
+            for (TetragonEvent e : parser.parse(batch(Samples.lines(file))).list()) {
                 JsonNode root = e.root(); // Jackson's own tree of the whole line
                 JsonNode process = root.path(e.typeKey()).path("process");
                 String where = file + " " + e.typeKey();
@@ -82,10 +82,10 @@ class SamplesParseTest {
     @Test
     void hostProcessesHaveNoPodAndMissingParentIsTolerated() {
         EventBatch events = parser.parse(batch(Samples.lines("events/process_exec.jsonl")));
-        long withPod = events.getEvents().stream().filter(e -> e.podNamespace() != null).count();
-        long hostOnly = events.getEvents().stream().filter(e -> e.podNamespace() == null).count();
+        long withPod = events.list().stream().filter(e -> e.podNamespace() != null).count();
+        long hostOnly = events.list().stream().filter(e -> e.podNamespace() == null).count();
         assertTrue(withPod > 0 && hostOnly > 0, withPod + " pod / " + hostOnly + " host events");
-        for (TetragonEvent e : events.getEvents()) {
+        for (TetragonEvent e : events.list()) {
             assertTrue(e.binary() != null, "every exec has a binary");
             if (e.parent().isMissingNode()) {
                 assertNull(e.parent().get("pid"));
@@ -110,7 +110,7 @@ class SamplesParseTest {
         for (Path file : Samples.lineFiles()) {
             List<String> lines = Samples.lines(file);
             EventBatch events = parser.parse(batch(lines));
-            for (TetragonEvent e : events.getEvents()) {
+            for (TetragonEvent e : events.list()) {
                 e.extras().putObject("rule").put("severity", "high").putArray("ids").add("x");
             }
             String[] written = new String(ndjson.events(events), StandardCharsets.UTF_8).split("\n");
@@ -130,7 +130,7 @@ class SamplesParseTest {
     void sixtyFourBitIntegersStayStringsAndBytesStayBase64() {
         EventBatch events = parser.parse(batch(Samples.lines("events/process_kprobe.jsonl")));
         List<String> seen = new ArrayList<>();
-        for (TetragonEvent e : events.getEvents()) {
+        for (TetragonEvent e : events.list()) {
             for (JsonNode arg : e.body().path("args")) {
                 if (arg.has("size_arg")) {
                     assertTrue(arg.get("size_arg").isTextual(), "size_arg is a JSON string in Tetragon's export");
@@ -152,8 +152,8 @@ class SamplesParseTest {
         assertNotEquals(compact, spaced);
         EventBatch events = parser.parse(batch(List.of(compact, spaced)));
         assertEquals(2, events.size());
-        assertEquals(events.getEvents().get(0).root(), events.getEvents().get(1).root());
-        assertFalse(events.getEvents().get(0).hasExtras());
+        assertEquals(events.list().get(0).root(), events.list().get(1).root());
+        assertFalse(events.list().get(0).hasExtras());
     }
 
     private static void assertSameJsonTypes(JsonNode a, JsonNode b, String path) {

@@ -31,7 +31,7 @@ class DefaultRulesTest {
     private TetragonEvent run(String line) {
         EventBatch b = Events.batch(List.of(line));
         engine.apply(b);
-        return b.getEvents().get(0);
+        return b.list().get(0);
     }
 
     private void fires(String rule, String line) {

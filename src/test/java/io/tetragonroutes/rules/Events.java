@@ -38,7 +38,7 @@ final class Events {
     }
 
     static TetragonEvent event(String line) {
-        return batch(List.of(line)).getEvents().get(0);
+        return batch(List.of(line)).list().get(0);
     }
 
     /** Line {@code index} (0-based) of a sample file. */

@@ -262,7 +262,7 @@ class RuleLoaderTest {
         assertEquals(rules.size(), engine.rules().size());
         EventBatch exits = Events.batch(List.of(sample("process_exit.jsonl", 0)));
         engine.apply(exits);
-        TetragonEvent exit = exits.getEvents().get(0);
+        TetragonEvent exit = exits.list().get(0);
         assertFalse(exit.routedTo("all"), "dropped from all");
         assertTrue(exit.routedTo("audit"), "but a route a rule chose still gets it");
         assertEquals(List.of("noisy-exit", "exit-sample"), Events.ids(exit));
@@ -270,7 +270,7 @@ class RuleLoaderTest {
         String nc = sample("process_exec.jsonl", n -> n.at("/process_exec/process/binary").asText().equals("/usr/bin/nc"));
         EventBatch ncs = Events.batch(List.of(nc, nc, nc, nc));
         engine.apply(ncs);
-        List<TetragonEvent> e = ncs.getEvents();
+        List<TetragonEvent> e = ncs.list();
         assertEquals(List.of(true, false, false, true), e.stream().map(x -> x.routedTo("all")).toList(), "1 in 3");
         assertEquals(List.of(true, false, false, false), e.stream().map(x -> x.routedTo("alerts")).toList(),
                 "one alert per rule, pod and binary per window");
@@ -280,8 +280,8 @@ class RuleLoaderTest {
         now[0] = Duration.ofSeconds(11).toNanos();
         EventBatch later = Events.batch(List.of(nc));
         engine.apply(later);
-        assertTrue(later.getEvents().get(0).routedTo("alerts"));
-        assertEquals(4, later.getEvents().get(0).extras().path("rule").path("count").asLong(),
+        assertTrue(later.list().get(0).routedTo("alerts"));
+        assertEquals(4, later.list().get(0).extras().path("rule").path("count").asLong(),
                 "the alert after the window counts the 3 held back and itself");
     }
 }

@@ -28,7 +28,7 @@ public abstract class EventFormat extends ServiceSupport implements DataFormat, 
     @Override
     public void marshal(Exchange exchange, Object graph, OutputStream out) throws Exception {
         if (graph instanceof EventBatch batch) {
-            for (TetragonEvent e : batch.getEvents()) {
+            for (TetragonEvent e : batch.list()) {
                 write(e, out);
                 out.write('\n');
             }

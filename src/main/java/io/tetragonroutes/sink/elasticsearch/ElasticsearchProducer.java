@@ -72,7 +72,7 @@ final class ElasticsearchProducer extends DefaultProducer {
 
     @Override
     public void process(Exchange exchange) throws Exception {
-        List<TetragonEvent> events = exchange.getMessage().getMandatoryBody(EventBatch.class).getEvents();
+        List<TetragonEvent> events = exchange.getMessage().getMandatoryBody(EventBatch.class).list();
         Delivery delivery = Delivery.of(exchange, getEndpoint().getEndpointUri());
         byte[][] docs = new byte[events.size()][];
         ByteArrayOutputStream buf = new ByteArrayOutputStream(8192);

@@ -62,7 +62,7 @@ final class KafkaSinkProducer extends DefaultProducer {
             throw new IllegalStateException(endpoint.what() + " is off: set tetragon.sink.kafka.brokers");
         }
         Producer<String, byte[]> p = producer();
-        List<TetragonEvent> events = exchange.getMessage().getMandatoryBody(EventBatch.class).getEvents();
+        List<TetragonEvent> events = exchange.getMessage().getMandatoryBody(EventBatch.class).list();
         Delivery delivery = Delivery.of(exchange, endpoint.getEndpointUri());
         KafkaRecords records = new KafkaRecords(mapper);
         Acks acks = new Acks(events.size());

@@ -75,7 +75,7 @@ final class ParseableProducer extends DefaultProducer {
 
     @Override
     public void process(Exchange exchange) throws Exception {
-        List<TetragonEvent> events = exchange.getMessage().getMandatoryBody(EventBatch.class).getEvents();
+        List<TetragonEvent> events = exchange.getMessage().getMandatoryBody(EventBatch.class).list();
         Delivery delivery = Delivery.of(exchange, getEndpoint().getEndpointUri());
         if (!streamReady) {
             createStream();

@@ -74,7 +74,7 @@ final class WebhookProducer extends DefaultProducer {
         EventBatch batch = exchange.getMessage().getMandatoryBody(EventBatch.class);
         List<DeadLetter> rejected = new ArrayList<>();
         int sent = 0;
-        for (TetragonEvent e : batch.getEvents()) {
+        for (TetragonEvent e : batch.list()) {
             byte[] body = json.body(e);
             try {
                 client.post(body, "application/json");

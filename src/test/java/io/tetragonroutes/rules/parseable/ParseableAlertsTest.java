@@ -92,7 +92,7 @@ class ParseableAlertsTest {
             RulesEngine e = engine(blog);
             EventBatch b = batch(catShadow());
             e.apply(b);
-            assertEquals("[\"parseable-unauthorized-access\"]", b.getEvents().get(0).extras().path("rule").path("ids")
+            assertEquals("[\"parseable-unauthorized-access\"]", b.list().get(0).extras().path("rule").path("ids")
                     .toString());
             await().atMost(Duration.ofSeconds(10)).until(() -> !r.requests().isEmpty());
             assertTrue(r.requests().get(0).text().startsWith("Unauthorized access triggered on tetragon"));
@@ -105,10 +105,10 @@ class ParseableAlertsTest {
             RulesEngine e = engine(sourceExample(r.url("/alert"), "1s"));
             EventBatch b = batch(catShadow(), Samples.lines("events/process_exec.jsonl").get(0));
             e.apply(b);
-            TetragonEvent hit = b.getEvents().get(0);
+            TetragonEvent hit = b.list().get(0);
             assertEquals("[\"parseable-unauthorized-access\"]", hit.extras().path("rule").path("ids").toString());
             assertTrue(hit.routedTo("alerts"));
-            assertTrue(!b.getEvents().get(1).hasExtras());
+            assertTrue(!b.list().get(1).hasExtras());
 
             String firing = "Unauthorized access triggered on tetragon\nMessage: /etc/shadow file accessed by "
                     + "unauthorized process\nFailing Condition: matched rule (process_kprobe_process_arguments =% \"shadow\")";
@@ -145,11 +145,11 @@ class ParseableAlertsTest {
 
             EventBatch first = batch(root);
             e.apply(first);
-            assertTrue(!first.getEvents().get(0).routedTo("alerts"), "1 of 2 repeats: listening");
+            assertTrue(!first.list().get(0).routedTo("alerts"), "1 of 2 repeats: listening");
             EventBatch second = batch(root, root, user);
             e.apply(second);
-            assertTrue(second.getEvents().get(0).routedTo("alerts"), "2 of 2: set to firing");
-            assertTrue(!second.getEvents().get(1).routedTo("alerts"), "firing: no new alert");
+            assertTrue(second.list().get(0).routedTo("alerts"), "2 of 2: set to firing");
+            assertTrue(!second.list().get(1).routedTo("alerts"), "firing: no new alert");
             await().atMost(Duration.ofSeconds(10)).until(() -> r.requests().size() >= 2);
             List<WebhookReceiver.Request> got = r.requests();
             assertEquals("root reads triggered on tetragon\nMessage: /usr/bin/cat read /etc/passwd\nFailing Condition: "
@@ -192,7 +192,7 @@ class ParseableAlertsTest {
         List<String> execs = Samples.lines("events/process_exec.jsonl");
         EventBatch b = batch(execs.toArray(String[]::new));
         e.apply(b);
-        for (TetragonEvent ev : b.getEvents()) {
+        for (TetragonEvent ev : b.list()) {
             boolean expected = ev.process().path("uid").asInt() == 0 && !ev.binary().endsWith("nginx");
             assertEquals(expected, ev.hasExtras(), ev.binary() + " uid " + ev.process().path("uid"));
         }

@@ -47,7 +47,7 @@ class EcsCompatibilityTest {
                 EventBatch batch = parser.parse(Samples.batch(input.toString(), lines));
                 assertEquals(List.of(), batch.getDeadLetters());
                 for (int i = 0; i < lines.size(); i++) {
-                    ObjectNode doc = document(ecs, batch.getEvents().get(i));
+                    ObjectNode doc = document(ecs, batch.list().get(i));
                     List<String> diffs = new ArrayList<>();
                     contains("", expected.get(i), doc, diffs);
                     if (!diffs.isEmpty()) {
@@ -63,7 +63,7 @@ class EcsCompatibilityTest {
     @Test
     void whatWeAddBeyondTheIntegration() throws IOException {
         String line = Samples.lines("events/process_exec.jsonl").get(0);
-        TetragonEvent e = parser.parse(Samples.batch("x", List.of(line))).getEvents().get(0);
+        TetragonEvent e = parser.parse(Samples.batch("x", List.of(line))).list().get(0);
         e.extras().putObject("rule").put("severity", "high").put("message", "m")
                 .<ObjectNode>set("ids", mapper.createArrayNode().add("r1"))
                 .set("tags", mapper.createArrayNode().add("T1611"));
@@ -102,7 +102,7 @@ class EcsCompatibilityTest {
         lines.add("{\"process_kprobe\":[1],\"node_name\":{\"a\":\"\"}}");
         EventBatch batch = parser.parse(Samples.batch("x", lines));
         assertEquals(List.of(), batch.getDeadLetters());
-        for (TetragonEvent e : batch.getEvents()) {
+        for (TetragonEvent e : batch.list()) {
             ObjectNode doc = document(ecs, e);
             JsonNode line = mapper.readTree(e.originalText());
             assertEquals(withoutEmpties(lessMoved(line.deepCopy(), e.typeKey())), doc.at("/cilium_tetragon/log"),
@@ -125,23 +125,23 @@ class EcsCompatibilityTest {
                 assertEquals(body.get("status"), doc.at("/process/exit_code"));
             }
         }
-        ObjectNode edge = document(ecs, batch.getEvents().get(batch.getEvents().size() - 4));
+        ObjectNode edge = document(ecs, batch.list().get(batch.list().size() - 4));
         assertEquals(0, edge.at("/process/user/id").asInt(), "uid 0 is a user id, as text");
         assertEquals("i", edge.at("/container/image/name").asText());
         assertEquals("p", edge.at("/orchestrator/resource/name").asText());
         assertTrue(edge.at("/process/thread").isMissingNode() && edge.at("/process/parent").isMissingNode());
-        assertEquals("s", document(ecs, batch.getEvents().get(batch.getEvents().size() - 3))
+        assertEquals("s", document(ecs, batch.list().get(batch.list().size() - 3))
                 .at("/cilium_tetragon/log/process_exit/process").asText(), "a process that is not an object stays");
-        ObjectNode loader = document(ecs, batch.getEvents().get(batch.getEvents().size() - 2));
+        ObjectNode loader = document(ecs, batch.list().get(batch.list().size() - 2));
         assertEquals("p", loader.at("/cilium_tetragon/log/process_loader/parent/binary").asText(),
                 "a loader's parent stays, as in the integration's pipeline");
-        assertTrue(document(ecs, batch.getEvents().get(batch.getEvents().size() - 1)).path("host").isMissingNode());
+        assertTrue(document(ecs, batch.list().get(batch.list().size() - 1)).path("host").isMissingNode());
     }
 
     @Test
     void addedFieldsGoBesideAndReplaceOursOfTheSameName() throws IOException {
         String line = Samples.lines("events/process_exec.jsonl").get(0);
-        TetragonEvent e = parser.parse(Samples.batch("x", List.of(line))).getEvents().get(0);
+        TetragonEvent e = parser.parse(Samples.batch("x", List.of(line))).list().get(0);
         ObjectNode k8s = e.extras().putObject("kubernetes");
         k8s.putObject("pod").put("name", "web-1").put("empty", "").putObject("labels").put("app", "web");
         k8s.putObject("none").putNull("x");

@@ -21,7 +21,7 @@ class KafkaRecordsKeyTest {
 
     private TetragonEvent podEvent() {
         for (String line : Samples.lines("events/process_exec.jsonl")) {
-            TetragonEvent e = parser.parse(Samples.batch("key", List.of(line))).getEvents().get(0);
+            TetragonEvent e = parser.parse(Samples.batch("key", List.of(line))).list().get(0);
             if (e.podNamespace() != null) {
                 return e;
             }
