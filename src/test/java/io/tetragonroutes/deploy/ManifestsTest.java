@@ -90,6 +90,27 @@ class ManifestsTest {
     }
 
     @Test
+    void theBackfillJobRunsTheBackfillNonRootAndReadOnlyWithTheConfigMapsWhereTheEnvironmentSays() throws Exception {
+        io.fabric8.kubernetes.api.model.batch.v1.Job job = K8S.unmarshal(
+                Files.readString(Path.of("k8s/jobs/backfill.yaml")), io.fabric8.kubernetes.api.model.batch.v1.Job.class);
+        PodSpec pod = job.getSpec().getTemplate().getSpec();
+        var c = pod.getContainers().get(0);
+        assertEquals("backfill", c.getArgs().get(0));
+        assertTrue(pod.getSecurityContext().getRunAsNonRoot());
+        assertTrue(c.getSecurityContext().getReadOnlyRootFilesystem());
+        assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation());
+        assertEquals(List.of("ALL"), c.getSecurityContext().getCapabilities().getDrop());
+        Map<String, String> mounts = new HashMap<>();
+        c.getVolumeMounts().forEach(m -> mounts.put(m.getName(), m.getMountPath()));
+        Map<String, String> env = env(typed(Kustomize.render(Path.of("k8s/common"))));
+        assertEquals("file:" + mounts.get("routes") + "/*.yaml", env.get("CAMEL_MAIN_ROUTES_INCLUDE_PATTERN"));
+        assertEquals(mounts.get("rules"), env.get("TETRAGON_RULES_PATH"));
+        assertTrue(env.get("CAMEL_COMPONENT_KAMELET_LOCATION").startsWith("file:" + mounts.get("kamelets")));
+        assertTrue(c.getArgs().subList(1, c.getArgs().size()).stream().allMatch(a -> a.startsWith(mounts.get("exports"))));
+        assertTrue(pod.getVolumes().stream().noneMatch(v -> v.getHostPath() != null), "no host path");
+    }
+
+    @Test
     void everyOverlayRendersToKnownKindsAndAsKubectlRendersIt() throws Exception {
         for (String o : OVERLAYS) {
             Path dir = Path.of("k8s/overlays", o);
