@@ -22,6 +22,9 @@ public final class TetragonMain {
     }
 
     public static void main(String... args) {
+        if (args.length > 0 && (args[0].equals("check") || args[0].equals("backfill"))) {
+            logToConsole();
+        }
         if (args.length > 0 && args[0].equals("check")) {
             System.exit(Check.run(Arrays.copyOfRange(args, 1, args.length), System.out));
         }
@@ -29,5 +32,18 @@ public final class TetragonMain {
             System.exit(Backfill.run(Arrays.copyOfRange(args, 1, args.length), System.out));
         }
         Quarkus.run(args);
+    }
+
+    /**
+     * Without Quarkus started, its logging keeps every record in a queue until its configuration is applied: a
+     * backfill's million log calls would fill the heap. Give that queue a console handler instead.
+     */
+    private static void logToConsole() {
+        java.util.logging.Handler console = new org.jboss.logmanager.handlers.ConsoleHandler(
+                org.jboss.logmanager.handlers.ConsoleHandler.Target.SYSTEM_ERR,
+                new org.jboss.logmanager.formatters.PatternFormatter("%d{yyyy-MM-dd HH:mm:ss,SSS} %-5p [%c{3.}] %s%e%n"));
+        console.setLevel(java.util.logging.Level.INFO);
+        io.quarkus.bootstrap.logging.InitialConfigurator.DELAYED_HANDLER.setHandlers(
+                new java.util.logging.Handler[] {console});
     }
 }
