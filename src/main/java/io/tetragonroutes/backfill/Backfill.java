@@ -238,7 +238,8 @@ public final class Backfill {
         private int watch(long started, Duration stall, Duration every) throws Exception {
             boolean terminal = System.console() != null && out == System.out;
             ProgressBar bar = terminal ? new ProgressBarBuilder().setTaskName("backfill").setInitialMax(plan.totalBytes())
-                    .setUnit(" MB", 1 << 20).setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).showSpeed().build() : null;
+                    .setUnit(" MB", 1 << 20).setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).showSpeed()
+                    .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(out)).build() : null;
             try {
                 long lastChange = System.nanoTime();
                 double lastSeen = -1;
