@@ -80,6 +80,49 @@ class KillNineTest {
         assertTrue(duplicates <= 200, duplicates + " duplicates");
     }
 
+    @Test
+    void killNineInTheMiddleOfTheHistoryOfAFirstStartResumesWithoutLoss() throws Exception {
+        Path export = tmp.resolve("export/tetragon.log");
+        Path data = tmp.resolve("data");
+        Path out = tmp.resolve("out.ndjson");
+        int total = 20_000;
+        // Tetragon wrote all of it before the first start: about 17 backups, gzipped, and the live file
+        try (LumberjackWriter w = new LumberjackWriter(export, 1_000_000, 100, true)) {
+            TailTest.write(w, 0, total);
+        }
+        try (var files = Files.list(export.getParent())) {
+            assertTrue(files.filter(f -> f.toString().endsWith(".log.gz")).count() > 10, "gzipped history");
+        }
+        Process first = start(export, data, out);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> count(out) >= 4_000);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            first.destroyForcibly();
+            throw new AssertionError("the child produced " + count(out) + " lines; its log:\n"
+                    + Files.readString(tmp.resolve("child.log")), e);
+        }
+        first.destroyForcibly(); // SIGKILL inside the history
+        first.waitFor();
+        assertTrue(count(out) < total, "killed in the middle of the history (" + count(out) + " lines out)");
+
+        Process second = start(export, data, out);
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> distinct(out) >= total);
+        } finally {
+            second.destroyForcibly();
+            second.waitFor();
+        }
+        List<String> got = Files.readAllLines(out);
+        Map<String, Integer> counts = new HashMap<>();
+        got.forEach(l -> counts.merge(l, 1, Integer::sum));
+        for (int i = 0; i < total; i++) {
+            assertTrue(counts.containsKey(TailTest.line(i)), "line " + i + " lost");
+        }
+        assertEquals(total, counts.size(), "nothing but export lines");
+        // no file read again from its start: at most the batches in flight at the kill are read twice
+        assertTrue(got.size() - total <= 200, (got.size() - total) + " duplicates");
+    }
+
     private Process start(Path export, Path data, Path out) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
