@@ -151,7 +151,7 @@ class BackfillTest {
         Path data = dir.resolve("data");
         property("tetragon.data.dir", data.toString());
         property("tetragon.export.batch-size", "10");
-        property("tetragon.backfill.stall-timeout", "3s");
+        property("tetragon.backfill.stall-timeout", "10s"); // the webhook client tries 5 times before the route retries it
         property("tetragon.sink.retry.max-delay-ms", "500");
         try (WebhookReceiver hook = WebhookReceiver.http()) {
             property("tetragon.sink.webhook.url", hook.url("/alerts"));
