@@ -49,14 +49,7 @@ class KillNineTest {
         try (LumberjackWriter w = new LumberjackWriter(export, 1_000_000, 100, false)) {
             TailTest.write(w, 0, total); // about 17 files, written faster than the durable sink keeps up
         }
-        try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> count(out) >= 4_000);
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            first.destroyForcibly();
-            throw new AssertionError("the child produced " + count(out) + " lines; its log:\n"
-                    + Files.readString(tmp.resolve("child.log")), e);
-        }
-        first.destroyForcibly(); // SIGKILL: no shutdown hook, no final checkpoint
+        killAfter(first, out, 4_000); // SIGKILL: no shutdown hook, no final checkpoint
         first.waitFor();
         long atKill = count(out);
         assertTrue(atKill < total, "killed mid-stream (" + atKill + " lines out)");
@@ -68,16 +61,7 @@ class KillNineTest {
             second.destroyForcibly();
             second.waitFor();
         }
-        List<String> got = Files.readAllLines(out);
-        Map<String, Integer> counts = new HashMap<>();
-        got.forEach(l -> counts.merge(l, 1, Integer::sum));
-        for (int i = 0; i < total; i++) {
-            assertTrue(counts.containsKey(TailTest.line(i)), "line " + i + " lost");
-        }
-        assertEquals(total, counts.size(), "nothing but export lines");
-        long duplicates = got.size() - total;
-        // At most the batches in flight at the kill (batchSize 50 x maxInflight 4) are read twice.
-        assertTrue(duplicates <= 200, duplicates + " duplicates");
+        assertEveryLineOnceButTheBatchesInFlight(out, total);
     }
 
     @Test
@@ -94,14 +78,7 @@ class KillNineTest {
             assertTrue(files.filter(f -> f.toString().endsWith(".log.gz")).count() > 10, "gzipped history");
         }
         Process first = start(export, data, out);
-        try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> count(out) >= 4_000);
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            first.destroyForcibly();
-            throw new AssertionError("the child produced " + count(out) + " lines; its log:\n"
-                    + Files.readString(tmp.resolve("child.log")), e);
-        }
-        first.destroyForcibly(); // SIGKILL inside the history
+        killAfter(first, out, 4_000); // SIGKILL inside the history
         first.waitFor();
         assertTrue(count(out) < total, "killed in the middle of the history (" + count(out) + " lines out)");
 
@@ -112,6 +89,23 @@ class KillNineTest {
             second.destroyForcibly();
             second.waitFor();
         }
+        assertEveryLineOnceButTheBatchesInFlight(out, total);
+    }
+
+    /** SIGKILLs the child once it has written {@code lines} lines: no shutdown hook, no final checkpoint. */
+    private void killAfter(Process child, Path out, long lines) throws Exception {
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> count(out) >= lines);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            child.destroyForcibly();
+            throw new AssertionError("the child produced " + count(out) + " lines; its log:\n"
+                    + Files.readString(tmp.resolve("child.log")), e);
+        }
+        child.destroyForcibly();
+    }
+
+    /** Every export line arrived, nothing else did, and at most the batches in flight at the kill (50 x 4) twice. */
+    private static void assertEveryLineOnceButTheBatchesInFlight(Path out, int total) throws IOException {
         List<String> got = Files.readAllLines(out);
         Map<String, Integer> counts = new HashMap<>();
         got.forEach(l -> counts.merge(l, 1, Integer::sum));
@@ -119,8 +113,8 @@ class KillNineTest {
             assertTrue(counts.containsKey(TailTest.line(i)), "line " + i + " lost");
         }
         assertEquals(total, counts.size(), "nothing but export lines");
-        // no file read again from its start: at most the batches in flight at the kill are read twice
-        assertTrue(got.size() - total <= 200, (got.size() - total) + " duplicates");
+        long duplicates = got.size() - total;
+        assertTrue(duplicates <= 200, duplicates + " duplicates");
     }
 
     private Process start(Path export, Path data, Path out) throws IOException {
