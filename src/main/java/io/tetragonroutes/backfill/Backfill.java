@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tetragonroutes.camel.MeterCounts;
 import io.tetragonroutes.camel.TetragonKit;
 import io.tetragonroutes.rules.Durations;
 import io.tetragonroutes.tail.BackfillPlan;
@@ -327,18 +328,8 @@ public final class Backfill {
         }
 
         private void summary(long started) {
-            Map<String, Long> byType = new TreeMap<>();
-            meters.find("tetragon.events.parsed").counters().forEach(c -> {
-                if (c.count() > 0) {
-                    byType.put(c.getId().getTag("type"), (long) c.count());
-                }
-            });
-            Map<String, Long> dead = new TreeMap<>();
-            meters.find("tetragon.dead.letters").counters().forEach(c -> {
-                if (c.count() > 0) {
-                    dead.put(c.getId().getTag("reason"), (long) c.count());
-                }
-            });
+            Map<String, Long> byType = MeterCounts.byTag(meters, "tetragon.events.parsed", "type");
+            Map<String, Long> dead = MeterCounts.byTag(meters, "tetragon.dead.letters", "reason");
             double secs = (System.nanoTime() - started) / 1e9;
             out.println("==== tetragon-routes backfill ====");
             out.printf("files      %d, %s on disk%n", plan.files().size(), mb(plan.totalBytes()));

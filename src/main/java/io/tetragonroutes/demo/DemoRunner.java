@@ -2,6 +2,7 @@ package io.tetragonroutes.demo;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tetragonroutes.camel.MeterCounts;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,7 +15,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -97,26 +97,11 @@ public class DemoRunner {
     }
 
     private void printSummary(int lines, int rotations, double secs) {
-        Map<String, Long> byType = new TreeMap<>();
-        registry.find("tetragon.events.parsed").counters().forEach(c -> {
-            if (c.count() > 0) {
-                byType.put(c.getId().getTag("type"), (long) c.count());
-            }
-        });
-        Map<String, Long> dead = new TreeMap<>();
-        registry.find("tetragon.dead.letters").counters().forEach(c -> {
-            if (c.count() > 0) { // every reason is registered at start
-                dead.put(c.getId().getTag("reason"), (long) c.count());
-            }
-        });
+        Map<String, Long> byType = MeterCounts.byTag(registry, "tetragon.events.parsed", "type");
+        Map<String, Long> dead = MeterCounts.byTag(registry, "tetragon.dead.letters", "reason");
         long shipped = (long) total("tetragon.sink.events", "output", "all");
         long alerts = (long) total("tetragon.alerts", null, null);
-        Map<String, Long> byRule = new TreeMap<>();
-        registry.find("tetragon.rules.matched").counters().forEach(c -> {
-            if (c.count() > 0) {
-                byRule.put(c.getId().getTag("rule"), (long) c.count());
-            }
-        });
+        Map<String, Long> byRule = MeterCounts.byTag(registry, "tetragon.rules.matched", "rule");
         long network = (long) total("tetragon.sink.events", "output", "network");
         StringBuilder sb = new StringBuilder("\n");
         sb.append("==== tetragon-routes demo ====\n");

@@ -3,6 +3,7 @@ package io.tetragonroutes.backfill;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tetragonroutes.sink.webhook.WebhookReceiver;
+import io.tetragonroutes.SystemProperties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,16 +34,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BackfillTest {
 
     private final ObjectMapper mapper = new ObjectMapper();
-    private final List<String> set = new ArrayList<>();
+    private final SystemProperties properties = new SystemProperties();
 
     private void property(String key, String value) {
-        System.setProperty(key, value);
-        set.add(key);
+        properties.set(key, value);
     }
 
     @AfterEach
     void clear() {
-        set.forEach(System::clearProperty);
+        properties.clear();
     }
 
     private static String event(int n) {

@@ -2,6 +2,7 @@ package io.tetragonroutes.check;
 
 import com.sun.net.httpserver.HttpServer;
 import io.tetragonroutes.sink.kafka.KafkaBroker;
+import io.tetragonroutes.SystemProperties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,16 +28,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CheckTest {
 
-    private final List<String> set = new ArrayList<>();
+    private final SystemProperties properties = new SystemProperties();
 
     private void property(String key, String value) {
-        System.setProperty(key, value);
-        set.add(key);
+        properties.set(key, value);
     }
 
     @AfterEach
     void clear() {
-        set.forEach(System::clearProperty);
+        properties.clear();
     }
 
     private record Run(int code, String out) {

@@ -54,13 +54,7 @@ class KillNineTest {
         long atKill = count(out);
         assertTrue(atKill < total, "killed mid-stream (" + atKill + " lines out)");
 
-        Process second = start(export, data, out);
-        try {
-            await().atMost(Duration.ofSeconds(90)).until(() -> distinct(out) >= total);
-        } finally {
-            second.destroyForcibly();
-            second.waitFor();
-        }
+        restartUntilEveryLineIsOut(export, data, out, total);
         assertEveryLineOnceButTheBatchesInFlight(out, total);
     }
 
@@ -82,13 +76,7 @@ class KillNineTest {
         first.waitFor();
         assertTrue(count(out) < total, "killed in the middle of the history (" + count(out) + " lines out)");
 
-        Process second = start(export, data, out);
-        try {
-            await().atMost(Duration.ofSeconds(90)).until(() -> distinct(out) >= total);
-        } finally {
-            second.destroyForcibly();
-            second.waitFor();
-        }
+        restartUntilEveryLineIsOut(export, data, out, total);
         assertEveryLineOnceButTheBatchesInFlight(out, total);
     }
 
@@ -102,6 +90,17 @@ class KillNineTest {
                     + Files.readString(tmp.resolve("child.log")), e);
         }
         child.destroyForcibly();
+    }
+
+    /** Starts the child again and lets it run until every one of the {@code total} lines is out. */
+    private void restartUntilEveryLineIsOut(Path export, Path data, Path out, int total) throws Exception {
+        Process second = start(export, data, out);
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> distinct(out) >= total);
+        } finally {
+            second.destroyForcibly();
+            second.waitFor();
+        }
     }
 
     /** Every export line arrived, nothing else did, and at most the batches in flight at the kill (50 x 4) twice. */
