@@ -111,6 +111,11 @@ public final class TetragonKit extends ServiceSupport {
         }
     }
 
+    /** The defaults in code (the twins of application.properties' values, which a test keeps equal). */
+    public static Map<String, String> defaults() {
+        return DEFAULTS;
+    }
+
     /** A {@code tetragon.*} setting: Camel's properties (env, system properties, application.properties), else the default. */
     public Optional<String> setting(String key) {
         Optional<String> v = camel.getPropertiesComponent().resolveProperty(key).map(String::trim)

@@ -111,4 +111,15 @@ class ConfigurationDocTest {
         }
         assertTrue(checked > 40, "placeholders checked: " + checked);
     }
+
+    /** The kit's defaults in code serve runtimes without our application.properties: they must say the same. */
+    @Test
+    void theKitsDefaultsInCodeAreApplicationProperties() throws IOException {
+        Map<String, Optional<String>> props = properties();
+        Map<String, String> defaults = io.tetragonroutes.camel.TetragonKit.defaults();
+        assertTrue(defaults.size() > 10, defaults.toString());
+        for (Map.Entry<String, String> d : defaults.entrySet()) {
+            assertEquals(Optional.of(d.getValue()), props.get(d.getKey()), "the kit's default of " + d.getKey());
+        }
+    }
 }
