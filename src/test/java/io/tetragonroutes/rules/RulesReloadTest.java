@@ -24,6 +24,17 @@ class RulesReloadTest {
                 match: {type: process_exec}
             """;
 
+    /**
+     * Writes a rules file whole, the way a ConfigMap update lands (an atomic swap): a plain write can be seen half
+     * done by the 50 ms watcher, which would then count two failed reloads for one broken edit.
+     */
+    private static void replace(Path file, String text) throws java.io.IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, text);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
     @Test
     void editsReloadAndABrokenEditKeepsTheLastGoodRules() throws Exception {
         Path dir = RuleLoaderTest.write(ONE);
@@ -33,14 +44,14 @@ class RulesReloadTest {
             engine.watch(Duration.ofMillis(50));
             assertEquals(1, engine.rules().size());
 
-            Files.writeString(dir.resolve("more.yaml"), """
+            replace(dir.resolve("more.yaml"), """
                     rules:
                       - id: exit
                         match: {type: process_exit}
                     """);
             await().atMost(Duration.ofSeconds(10)).until(() -> engine.rules().size() == 2);
 
-            Files.writeString(dir.resolve("more.yaml"), """
+            replace(dir.resolve("more.yaml"), """
                     rules:
                       - id: exit
                         match: {field: process_exit.statuz, exists: true}
