@@ -29,6 +29,8 @@ public final class EventMessages {
     public static final String SEVERITY = "tetragon.severity";
     /** The ids of the rules that matched, comma-separated. */
     public static final String RULE_IDS = "tetragon.rule.ids";
+    /** The event's stable id: the same line read twice has the same id (see {@code EventId}). */
+    public static final String ID = "tetragon.id";
     /** The event's time as Tetragon wrote it (RFC 3339). */
     public static final String TIME = "tetragon.time";
 
@@ -47,6 +49,7 @@ public final class EventMessages {
         DefaultMessage m = new DefaultMessage(camel);
         m.setBody(e);
         m.setHeader(TYPE, e.typeKey());
+        m.setHeader(ID, e.id());
         put(m, NODE, e.nodeName());
         put(m, NAMESPACE, e.podNamespace());
         put(m, POD, e.podName());

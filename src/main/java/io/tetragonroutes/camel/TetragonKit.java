@@ -202,6 +202,9 @@ public final class TetragonKit extends ServiceSupport {
         if (sink != null && output != null) {
             meters().counter("tetragon.sink.events", "sink", sink, "output", output);
             meters().counter("tetragon.sink.retries", "sink", sink, "output", output);
+            if (sink.equals("elasticsearch")) { // the sink that can tell a document it already has
+                meters().counter("tetragon.sink.duplicates", "sink", sink, "output", output);
+            }
         }
         return shipped();
     }

@@ -46,6 +46,8 @@ public final class TetragonEvent {
     private SharedJson shared;
     private List<String> outputs;
     private boolean dropped;
+    /** {@link EventId} of the line, made when first asked for, or the one a node agent sent with it. */
+    private String id;
     /** {@code process} and {@code process.pod} of the view, looked up once: several steps read them. */
     private final JsonNode viewProcess;
     private final JsonNode viewPod;
@@ -288,6 +290,23 @@ public final class TetragonEvent {
             return !dropped;
         }
         return outputs != null && outputs.contains(output);
+    }
+
+    /**
+     * The event's stable id ({@link EventId}): a hash of the line as Tetragon wrote it, or the id the node agent
+     * that first read the line sent with it (the hub's records carry the agent's additions in their bytes).
+     */
+    public String id() {
+        String i = id;
+        if (i == null) {
+            id = i = EventId.of(line.buf(), line.off(), line.len());
+        }
+        return i;
+    }
+
+    /** Sets the id the line was first given (the {@code tetragon-id} header of a node agent's Kafka record). */
+    public void id(String id) {
+        this.id = id;
     }
 
     /** The rule message added by a rule, if any (for log lines). */

@@ -108,10 +108,11 @@ final class CompactWriter {
         switch (v.getNodeType()) {
             case OBJECT -> {
                 startObject(name);
+                boolean dedot = isFreeForm(name);
                 Iterator<Map.Entry<String, JsonNode>> it = v.fields();
                 while (it.hasNext()) {
                     Map.Entry<String, JsonNode> f = it.next();
-                    tree(f.getKey(), f.getValue());
+                    tree(dedot ? dedot(f.getKey()) : f.getKey(), f.getValue());
                 }
                 end();
             }
@@ -139,8 +140,9 @@ final class CompactWriter {
         switch (p.currentToken()) {
             case START_OBJECT -> {
                 startObject(name);
+                boolean dedot = moves == null && isFreeForm(name);
                 for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
-                    String k = p.currentName();
+                    String k = dedot ? dedot(p.currentName()) : p.currentName();
                     JsonToken value = p.nextToken();
                     Move m = moves == null ? null : moves.get(k);
                     if (m == null) {
@@ -180,6 +182,24 @@ final class CompactWriter {
                 g.copyCurrentEvent(p);
             }
         }
+    }
+
+    /**
+     * Whether an object is a free-form map whose keys are names users chose (Kubernetes labels and annotations,
+     * Tetragon's {@code pod_labels}, {@code node_labels}): its keys are written {@link #dedot dedotted}.
+     */
+    static boolean isFreeForm(Object name) {
+        return name instanceof String s && (s.endsWith("labels") || s.endsWith("annotations"));
+    }
+
+    /**
+     * A free-form key with its dots replaced by underscores, as Beats' {@code labels.dedot} does:
+     * {@code app.kubernetes.io/name} becomes {@code app_kubernetes_io/name}. Elasticsearch reads a dot in a field
+     * name as an object boundary, so {@code app} and {@code app.kubernetes.io/name} side by side are a concrete value
+     * and an object under one name, and whichever comes second is refused.
+     */
+    static String dedot(String key) {
+        return key.indexOf('.') < 0 ? key : key.replace('.', '_');
     }
 
     /** The value at the parser's current token as a node; scalars (nearly all moved values) built directly. */

@@ -15,9 +15,11 @@ import io.tetragonroutes.tail.Line;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -54,11 +56,13 @@ public final class EcsDocument {
             EventType.PROCESS_KPROBE, EventType.PROCESS_TRACEPOINT, EventType.PROCESS_LOADER, EventType.PROCESS_LSM,
             EventType.PROCESS_UPROBE);
 
-    // Where each moved value goes while the line is copied: a process's eight fields, then its parent's.
-    private static final int ARGS = 0, EXECUTABLE = 1, CWD = 2, PID = 3, ENTITY_ID = 4, TID = 5, UID = 6, START = 7;
-    private static final int PARENT = 8;
-    private static final int POD_NAME = 16, POD_NAMESPACE = 17, WORKLOAD_KIND = 18, CONTAINER_NAME = 19,
-            CONTAINER_ID = 20, IMAGE_NAME = 21, STATUS = 22, NODE = 23, CLUSTER = 24, BODY = 25, SLOTS = 26;
+    // Where each moved or read value goes while the line is copied: a process's twelve, then its parent's.
+    private static final int ARGS = 0, EXECUTABLE = 1, CWD = 2, PID = 3, ENTITY_ID = 4, TID = 5, UID = 6, START = 7,
+            USER_RECORD = 8, LABELS = 9, ANNOTATIONS = 10;
+    private static final int PARENT = 12;
+    private static final int POD_NAME = 24, POD_NAMESPACE = 25, WORKLOAD_KIND = 26, CONTAINER_NAME = 27,
+            CONTAINER_ID = 28, IMAGE_NAME = 29, STATUS = 30, NODE = 31, CLUSTER = 32, BODY = 33, IMAGE_ID = 34,
+            FUNCTION = 35, HOOK_ARGS = 36, RETURN = 37, SIGNAL = 38, HOOK_ACTION = 39, LOADER_PATH = 40, SLOTS = 41;
     /** The line's top-level members that move or are read, by event type. */
     private static final Map<EventType, Map<String, Move>> MOVES = moves();
 
@@ -75,10 +79,18 @@ public final class EcsDocument {
             RESOURCE = name("resource"), CLUSTER_NAME = name("cluster"), HOST = name("host"),
             DATA_STREAM = name("data_stream"), RULE = name("rule"), DESCRIPTION = name("description"),
             RULESET = name("ruleset"), COUNT = name("count"), THROTTLED = name("throttled"),
-            THREAT = name("threat"), FRAMEWORK = name("framework"), TECHNIQUE = name("technique");
+            THREAT = name("threat"), FRAMEWORK = name("framework"), TECHNIQUE = name("technique"),
+            OUTCOME = name("outcome"), ARGS_COUNT = name("args_count"), COMMAND_LINE = name("command_line"),
+            OS = name("os"), RUNTIME = name("runtime"), TAG = name("tag"), HASH = name("hash"), ALL = name("all"),
+            LABEL = name("label"), ANNOTATION = name("annotation"), RELATED = name("related"), IP = name("ip"),
+            HOSTS = name("hosts"), FILE = name("file"), PATH = name("path"), DIRECTORY = name("directory"),
+            SOURCE = name("source"), DESTINATION = name("destination"), PORT = name("port"),
+            NETWORK = name("network"), TRANSPORT = name("transport"), DIRECTION = name("direction"),
+            ID_NAME = name("id");
     /** The names of the document's own top-level members, which an added field of that name replaces. */
     private static final Set<String> OURS = Set.of("@timestamp", "event", "tags", "message", "ecs", "process",
-            "container", "orchestrator", "host", "data_stream", "threat");
+            "container", "orchestrator", "host", "data_stream", "threat", "user", "related", "file", "source",
+            "destination", "network");
 
     private final boolean preserveOriginal;
     private final DataStream dataStream;
@@ -143,6 +155,7 @@ public final class EcsDocument {
         }
         w.end();
         boolean process = slots[BODY] != null; // an event about a process, and its body is an object
+        Hook hook = Hook.of(e.type(), slots);
         if (ours("event", replaced)) {
             w.startObject(EVENT);
             if (preserveOriginal) {
@@ -150,18 +163,18 @@ public final class EcsDocument {
             }
             w.string(MODULE, "cilium_tetragon");
             w.string(DATASET, "cilium_tetragon.log");
-            w.string(KIND, e.routedTo("alerts") ? "alert" : "event");
-            if (process) {
-                w.startArray(CATEGORY);
-                w.string(null, "process");
-                w.end();
-                w.startArray(TYPE);
-                w.string(null, e.type() == EventType.PROCESS_EXEC ? "start"
-                        : e.type() == EventType.PROCESS_EXIT ? "end" : "info");
-                w.end();
-                w.string(ACTION, e.type() == EventType.PROCESS_EXEC ? "executed"
-                        : e.type() == EventType.PROCESS_EXIT ? "end" : null);
+            w.string(KIND, e.routedTo("alerts") ? "alert" : e.type() == EventType.RATE_LIMIT_INFO ? "metric" : "event");
+            w.startArray(CATEGORY);
+            w.string(null, hook.category);
+            w.end();
+            w.startArray(TYPE);
+            for (String t : hook.types) {
+                w.string(null, t);
             }
+            w.end();
+            w.string(ACTION, e.type() == EventType.PROCESS_EXEC ? "executed"
+                    : e.type() == EventType.PROCESS_EXIT ? "end" : text(slots[FUNCTION]));
+            w.string(OUTCOME, outcome(e.type(), slots));
             JsonNode severity = rule == null ? null : rule.get("severity");
             if (severity != null) {
                 w.number(SEVERITY, severityScore(severity.asText()));
@@ -179,23 +192,28 @@ public final class EcsDocument {
             }
             w.end();
         }
+        if (process && ours("user", replaced)) {
+            user(w, slots, 0); // the acting user is the process's
+        }
         if (ours("container", replaced)) {
-            w.startObject(CONTAINER);
-            w.tree(NAME, slots[CONTAINER_NAME]);
-            w.tree(ID, slots[CONTAINER_ID]);
-            w.startObject(IMAGE);
-            w.tree(NAME, slots[IMAGE_NAME]);
-            w.end();
-            w.end();
+            container(w, slots);
         }
         if (ours("orchestrator", replaced)) {
             w.startObject(ORCHESTRATOR);
+            if (slots[POD_NAME] != null || slots[CLUSTER] != null) {
+                w.string(TYPE, "kubernetes");
+            }
             w.tree(NAMESPACE, slots[POD_NAMESPACE]);
             w.startObject(RESOURCE);
+            if (slots[POD_NAME] != null) {
+                w.string(TYPE, "pod");
+            }
             w.tree(NAME, slots[POD_NAME]);
             w.startObject(PARENT_NAME);
             w.tree(TYPE, slots[WORKLOAD_KIND]);
             w.end();
+            keyValues(w, LABEL, slots[LABELS] != null ? slots[LABELS] : slots[PARENT + LABELS]);
+            keyValues(w, ANNOTATION, slots[ANNOTATIONS] != null ? slots[ANNOTATIONS] : slots[PARENT + ANNOTATIONS]);
             w.end();
             w.startObject(CLUSTER_NAME);
             w.tree(NAME, slots[CLUSTER]);
@@ -205,7 +223,32 @@ public final class EcsDocument {
         if (ours("host", replaced)) {
             w.startObject(HOST);
             w.tree(NAME, slots[NODE]);
+            w.startObject(OS);
+            w.string(TYPE, "linux");
             w.end();
+            w.end();
+        }
+        if (hook.path != null && ours("file", replaced)) {
+            w.startObject(FILE);
+            w.string(PATH, hook.path);
+            int slash = hook.path.lastIndexOf('/');
+            w.string(NAME, slash < 0 ? hook.path : hook.path.substring(slash + 1));
+            w.string(DIRECTORY, slash > 0 ? hook.path.substring(0, slash) : slash == 0 ? "/" : null);
+            w.end();
+        }
+        if (hook.category.equals("network")) {
+            endpoint(w, SOURCE, hook.sourceIp, hook.sourcePort, replaced, "source");
+            endpoint(w, DESTINATION, hook.destinationIp, hook.destinationPort, replaced, "destination");
+            if (ours("network", replaced)) {
+                w.startObject(NETWORK);
+                w.string(TRANSPORT, hook.transport);
+                w.string(TYPE, hook.networkType);
+                w.string(DIRECTION, hook.direction);
+                w.end();
+            }
+        }
+        if (ours("related", replaced)) {
+            related(w, slots, hook);
         }
         if (dataStream != null && ours("data_stream", replaced)) {
             w.startObject(DATA_STREAM);
@@ -222,45 +265,282 @@ public final class EcsDocument {
 
     /** A process's (or its parent's) fields that moved out of the line, as ECS names them. */
     private static void process(CompactWriter w, JsonNode[] slots, int base) throws IOException {
-        JsonNode args = slots[base + ARGS];
-        if (args != null && args.isTextual()) {
-            w.startArray(ARGS_NAME);
-            words(args.textValue(), w);
-            w.end();
+        String executable = text(slots[base + EXECUTABLE]);
+        JsonNode arguments = slots[base + ARGS];
+        String argsText = arguments != null && arguments.isTextual() ? arguments.textValue() : null;
+        if (executable != null) {
+            int slash = executable.lastIndexOf('/');
+            w.string(NAME, executable.substring(slash + 1));
         }
-        w.tree(EXECUTABLE_NAME, slots[base + EXECUTABLE]);
+        if (executable != null || argsText != null) {
+            List<String> args = new ArrayList<>();
+            if (executable != null) {
+                args.add(executable); // argv[0] as ECS wants it: Tetragon gives the path, not what was typed
+            }
+            if (argsText != null) {
+                ShellWords.split(argsText, args);
+            }
+            if (!args.isEmpty()) {
+                w.startArray(ARGS_NAME);
+                for (String a : args) {
+                    w.string(null, a);
+                }
+                w.end();
+                w.number(ARGS_COUNT, args.size());
+            }
+            if (executable != null) {
+                w.string(COMMAND_LINE, argsText == null || argsText.isEmpty() ? executable : executable + " " + argsText);
+            }
+        }
+        w.string(EXECUTABLE_NAME, executable);
         w.tree(WORKING_DIRECTORY, slots[base + CWD]);
         w.tree(PID_NAME, slots[base + PID]);
         w.tree(ENTITY_ID_NAME, slots[base + ENTITY_ID]);
         w.startObject(THREAD);
         w.tree(ID, slots[base + TID]);
         w.end();
-        JsonNode uid = slots[base + UID];
-        if (uid != null && !uid.isNull()) {
-            w.startObject(USER);
-            w.string(ID, uid.asText());
-            w.end();
-        }
+        user(w, slots, base);
         w.tree(START_NAME, slots[base + START]);
     }
 
-    /** Tetragon's {@code arguments} string split on whitespace, as the pipeline's {@code split} on {@code \s+}. */
-    private static void words(String s, CompactWriter w) throws IOException {
-        int start = -1;
-        for (int i = 0; i <= s.length(); i++) {
-            boolean space = i == s.length() || isSpace(s.charAt(i));
-            if (space && start >= 0) {
-                w.string(null, s.substring(start, i));
-                start = -1;
-            } else if (!space && start < 0) {
-                start = i;
+    /** {@code user.id} (the uid, as text) and {@code user.name} where Tetragon resolved it. */
+    private static void user(CompactWriter w, JsonNode[] slots, int base) throws IOException {
+        JsonNode uid = slots[base + UID];
+        w.startObject(USER);
+        if (uid != null && !uid.isNull() && !uid.isContainerNode()) {
+            w.string(ID, uid.asText());
+        }
+        JsonNode record = slots[base + USER_RECORD];
+        w.string(NAME, record == null ? null : text(record.get("name")));
+        w.end();
+    }
+
+    /**
+     * {@code container.*}: the id without the runtime's prefix ({@code containerd://}), the runtime, and the image's
+     * name (as Tetragon reports it), tag and digest ({@code image.id} is {@code repo@sha256:...}).
+     */
+    private static void container(CompactWriter w, JsonNode[] slots) throws IOException {
+        w.startObject(CONTAINER);
+        w.tree(NAME, slots[CONTAINER_NAME]);
+        String id = text(slots[CONTAINER_ID]);
+        if (id != null) {
+            int sep = id.indexOf("://");
+            w.string(ID, sep < 0 ? id : id.substring(sep + 3));
+            w.string(RUNTIME, sep < 0 ? null : id.substring(0, sep));
+        }
+        w.startObject(IMAGE);
+        String image = text(slots[IMAGE_NAME]);
+        w.string(NAME, image);
+        if (image != null && !image.startsWith("sha256:")) {
+            int colon = image.lastIndexOf(':');
+            if (colon > image.lastIndexOf('/') && image.indexOf('@') < 0) {
+                w.startArray(TAG);
+                w.string(null, image.substring(colon + 1));
+                w.end();
             }
+        }
+        String imageId = text(slots[IMAGE_ID]);
+        String digest = imageId != null && imageId.indexOf('@') >= 0 ? imageId.substring(imageId.lastIndexOf('@') + 1)
+                : imageId != null && imageId.startsWith("sha256:") ? imageId
+                : image != null && image.startsWith("sha256:") ? image : null; // kind swaps name and id
+        w.startObject(HASH);
+        w.startArray(ALL);
+        w.string(null, digest);
+        w.end();
+        w.end();
+        w.end();
+        w.end();
+    }
+
+    /** A free-form map (labels, annotations) as ECS's {@code key:value} list. */
+    private static void keyValues(CompactWriter w, SerializedString name, JsonNode map) throws IOException {
+        if (map == null || !map.isObject()) {
+            return;
+        }
+        w.startArray(name);
+        Iterator<Map.Entry<String, JsonNode>> it = map.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (f.getValue().isValueNode() && !f.getValue().isNull()) {
+                w.string(null, f.getKey() + ":" + f.getValue().asText());
+            }
+        }
+        w.end();
+    }
+
+    private static void endpoint(CompactWriter w, SerializedString name, String ip, JsonNode port, JsonNode replaced,
+                                 String member) throws IOException {
+        if (!ours(member, replaced)) {
+            return;
+        }
+        w.startObject(name);
+        w.string(IP, ip);
+        if (port != null && port.canConvertToInt() && port.asInt() > 0) {
+            w.number(PORT, port.asInt());
+        } else if (port != null && port.isTextual() && !port.textValue().isEmpty()) {
+            w.string(PORT, port.textValue());
+        }
+        w.end();
+    }
+
+    /** {@code related.*}: every IP, user and host the event names, once each. */
+    private static void related(CompactWriter w, JsonNode[] slots, Hook hook) throws IOException {
+        w.startObject(RELATED);
+        w.startArray(IP);
+        w.string(null, hook.sourceIp);
+        if (hook.destinationIp != null && !hook.destinationIp.equals(hook.sourceIp)) {
+            w.string(null, hook.destinationIp);
+        }
+        w.end();
+        w.startArray(USER);
+        List<String> users = new ArrayList<>(4);
+        for (int base : new int[]{0, PARENT}) {
+            JsonNode uid = slots[base + UID];
+            addOnce(users, uid == null || uid.isContainerNode() || uid.isNull() ? null : uid.asText());
+            JsonNode record = slots[base + USER_RECORD];
+            addOnce(users, record == null ? null : text(record.get("name")));
+        }
+        for (String u : users) {
+            w.string(null, u);
+        }
+        w.end();
+        w.startArray(HOSTS);
+        w.tree(null, slots[NODE]);
+        w.end();
+        w.end();
+    }
+
+    private static void addOnce(List<String> list, String v) {
+        if (v != null && !v.isEmpty() && !list.contains(v)) {
+            list.add(v);
         }
     }
 
-    /** Java regex's {@code \s}. */
-    private static boolean isSpace(char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
+    /** {@code event.outcome} where Tetragon says it: an exit's status or signal, a hook's return value or action. */
+    private static String outcome(EventType type, JsonNode[] slots) {
+        if (type == EventType.PROCESS_EXIT) {
+            boolean failed = (slots[STATUS] != null && slots[STATUS].asInt(0) != 0)
+                    || (slots[SIGNAL] != null && !text(slots[SIGNAL], "").isEmpty());
+            return failed ? "failure" : "success";
+        }
+        String action = text(slots[HOOK_ACTION]);
+        if (action != null && (action.endsWith("SIGKILL") || action.endsWith("OVERRIDE"))) {
+            return "failure"; // the policy killed the process or refused the call
+        }
+        JsonNode ret = slots[RETURN];
+        JsonNode value = ret == null ? null : ret.get("int_arg");
+        if (value != null && value.canConvertToLong()) {
+            return value.asLong() < 0 ? "failure" : "success";
+        }
+        return null;
+    }
+
+    /** What a kernel-hook event is about, from its function and its first file or socket argument. */
+    static final class Hook {
+        String category = "process";
+        List<String> types = List.of("info");
+        String path;
+        String sourceIp, destinationIp, transport, networkType, direction;
+        JsonNode sourcePort, destinationPort;
+
+        static Hook of(EventType type, JsonNode[] slots) {
+            Hook h = new Hook();
+            switch (type) {
+                case PROCESS_EXEC -> h.types = List.of("start");
+                case PROCESS_EXIT -> h.types = List.of("end");
+                case PROCESS_LOADER -> {
+                    h.category = "library";
+                    h.types = List.of("start");
+                    h.path = text(slots[LOADER_PATH]);
+                }
+                case PROCESS_THROTTLE, RATE_LIMIT_INFO -> h.category = "host";
+                default -> {
+                    if (slots[HOOK_ARGS] != null) {
+                        h.args(text(slots[FUNCTION], ""), slots[HOOK_ARGS]);
+                    }
+                }
+            }
+            return h;
+        }
+
+        private void args(String function, JsonNode args) {
+            for (JsonNode a : args) {
+                if (!a.isObject()) {
+                    continue;
+                }
+                JsonNode file = first(a, "file_arg", "path_arg", "linux_binprm_arg");
+                if (file != null && path == null && text(file.get("path")) != null) {
+                    category = "file";
+                    path = text(file.get("path"));
+                    types = List.of(fileType(function));
+                    return;
+                }
+                JsonNode sock = first(a, "sock_arg", "skb_arg");
+                if (sock != null) {
+                    network(function, text(sock.get("family")), text(sock.get("protocol")), text(sock.get("type")));
+                    boolean in = "ingress".equals(direction);
+                    sourceIp = text(in ? sock.get("daddr") : sock.get("saddr"));
+                    sourcePort = in ? sock.get("dport") : sock.get("sport");
+                    destinationIp = text(in ? sock.get("saddr") : sock.get("daddr"));
+                    destinationPort = in ? sock.get("sport") : sock.get("dport");
+                    return;
+                }
+                JsonNode addr = a.get("sockaddr_arg");
+                if (addr != null && addr.isObject()) { // the address a socket connects or binds to
+                    network(function, text(addr.get("family")), null, null);
+                    destinationIp = text(addr.get("addr"));
+                    destinationPort = addr.get("port");
+                    return;
+                }
+            }
+        }
+
+        private void network(String function, String family, String protocol, String sockType) {
+            category = "network";
+            String f = function.toLowerCase(java.util.Locale.ROOT);
+            types = f.contains("connect") || f.contains("accept") ? List.of("connection", "start")
+                    : f.contains("close") ? List.of("connection", "end") : List.of("connection", "info");
+            networkType = "AF_INET".equals(family) ? "ipv4" : "AF_INET6".equals(family) ? "ipv6" : null;
+            transport = protocol != null && protocol.startsWith("IPPROTO_")
+                    ? protocol.substring(8).toLowerCase(java.util.Locale.ROOT)
+                    : "SOCK_STREAM".equals(sockType) ? "tcp" : "SOCK_DGRAM".equals(sockType) ? "udp" : null;
+            direction = f.contains("connect") || f.contains("send") ? "egress"
+                    : f.contains("accept") || f.contains("recv") ? "ingress" : null;
+        }
+
+        private static String fileType(String function) {
+            String f = function.toLowerCase(java.util.Locale.ROOT);
+            if (f.contains("unlink") || f.contains("rmdir")) {
+                return "deletion";
+            }
+            if (f.contains("create") || f.contains("mkdir") || f.contains("mknod")) {
+                return "creation";
+            }
+            if (f.contains("rename") || f.contains("truncate") || f.contains("chmod") || f.contains("chown")
+                    || f.contains("setattr") || f.contains("write")) {
+                return "change";
+            }
+            return "access";
+        }
+
+        private static JsonNode first(JsonNode arg, String... names) {
+            for (String n : names) {
+                JsonNode v = arg.get(n);
+                if (v != null && v.isObject()) {
+                    return v;
+                }
+            }
+            return null;
+        }
+    }
+
+    private static String text(JsonNode n) {
+        return n != null && n.isTextual() && !n.textValue().isEmpty() ? n.textValue() : null;
+    }
+
+    private static String text(JsonNode n, String otherwise) {
+        String t = text(n);
+        return t == null ? otherwise : t;
     }
 
     /** Rule results as ECS; anything else the pipeline added goes in as it is. */
@@ -326,11 +606,16 @@ public final class EcsDocument {
     }
 
     private static Map<EventType, Map<String, Move>> moves() {
-        Map<String, Move> image = Map.of("name", out(IMAGE_NAME));
+        Map<String, Move> image = Map.of("name", out(IMAGE_NAME), "id", read(IMAGE_ID));
         Map<String, Move> container = Map.of("name", out(CONTAINER_NAME), "id", out(CONTAINER_ID),
                 "image", into(-1, image));
+        // labels and annotations leave the integration's pod_labels paths (which map app.kubernetes.io/name, so
+        // any concrete `app` label would be refused there) for orchestrator.resource.label/annotation
         Map<String, Move> pod = Map.of("name", out(POD_NAME), "namespace", out(POD_NAMESPACE),
-                "workload_kind", out(WORKLOAD_KIND), "container", into(-1, container));
+                "workload_kind", out(WORKLOAD_KIND), "container", into(-1, container),
+                "pod_labels", out(LABELS), "pod_annotations", out(ANNOTATIONS));
+        Map<String, Move> parentPod = Map.of("pod_labels", out(PARENT + LABELS),
+                "pod_annotations", out(PARENT + ANNOTATIONS));
         Map<EventType, Map<String, Move>> byType = new EnumMap<>(EventType.class);
         for (EventType t : EventType.values()) {
             Map<String, Move> top = new HashMap<>();
@@ -341,11 +626,24 @@ public final class EcsDocument {
                 Map<String, Move> process = new HashMap<>(processMoves(0));
                 process.put("pod", into(-1, pod));
                 body.put("process", into(-1, Map.copyOf(process)));
+                Map<String, Move> parent = new HashMap<>();
                 if (t != EventType.PROCESS_LOADER) { // as the integration's pipeline: a loader's parent stays
-                    body.put("parent", into(-1, processMoves(PARENT)));
+                    parent.putAll(processMoves(PARENT));
                 }
+                parent.put("pod", into(-1, parentPod));
+                body.put("parent", into(-1, Map.copyOf(parent)));
                 if (t == EventType.PROCESS_EXIT) {
                     body.put("status", read(STATUS));
+                    body.put("signal", read(SIGNAL));
+                }
+                if (t.hasArgs()) {
+                    body.put("function_name", read(FUNCTION));
+                    body.put("args", read(HOOK_ARGS));
+                    body.put("return", read(RETURN));
+                    body.put("action", read(HOOK_ACTION));
+                }
+                if (t == EventType.PROCESS_LOADER) {
+                    body.put("path", read(LOADER_PATH));
                 }
                 top.put(t.key(), into(BODY, Map.copyOf(body)));
             }
@@ -357,7 +655,7 @@ public final class EcsDocument {
     private static Map<String, Move> processMoves(int base) {
         return Map.of("arguments", out(base + ARGS), "binary", out(base + EXECUTABLE), "cwd", out(base + CWD),
                 "pid", out(base + PID), "exec_id", out(base + ENTITY_ID), "tid", out(base + TID),
-                "uid", out(base + UID), "start_time", out(base + START));
+                "uid", out(base + UID), "start_time", out(base + START), "user", read(base + USER_RECORD));
     }
 
     private static SerializedString name(String s) {

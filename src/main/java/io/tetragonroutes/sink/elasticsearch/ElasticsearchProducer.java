@@ -31,6 +31,8 @@ final class ElasticsearchProducer extends DefaultProducer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchProducer.class);
     private static final Map<String, String> NDJSON = Map.of("Content-Type", "application/x-ndjson");
+    private static final byte[] ID_END = "\"}}\n".getBytes(StandardCharsets.US_ASCII);
+    private static final String DUPLICATES = io.tetragonroutes.sink.ShippedCounter.DUPLICATES;
 
     private final HttpSinkClient client;
     private final IndexName index;
@@ -39,6 +41,7 @@ final class ElasticsearchProducer extends DefaultProducer {
     private final long maxBatchBytes;
     private final int maxBatchEvents;
     private final int maxRounds;
+    /** {@code {"<opType>":{"_index":"<target>","_id":"} for a target without a date: the id and {@code "}}} follow. */
     private final byte[] fixedAction;
     private final ObjectMapper mapper = new ObjectMapper();
 
@@ -55,10 +58,11 @@ final class ElasticsearchProducer extends DefaultProducer {
         this.fixedAction = index.date() == null ? actionJson(index.prefix()) : null;
     }
 
+    /** The action's bytes up to its {@code _id} value. */
     private byte[] actionJson(String target) {
         try {
-            return (mapper.writeValueAsString(Map.of(opType, Map.of("_index", target))) + "\n")
-                    .getBytes(StandardCharsets.UTF_8);
+            String index = mapper.writeValueAsString(target);
+            return ("{\"" + opType + "\":{\"_index\":" + index + ",\"_id\":\"").getBytes(StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -86,7 +90,7 @@ final class ElasticsearchProducer extends DefaultProducer {
                     docs[i] = item(events.get(i), buf);
                 }
                 if (!chunk.isEmpty() && (chunk.size() >= maxBatchEvents || bytes + docs[i].length > maxBatchBytes)) {
-                    bulk(events, docs, chunk, delivery, r);
+                    bulk(exchange, events, docs, chunk, delivery, r);
                     chunk = new ArrayList<>();
                     bytes = 0;
                 }
@@ -94,7 +98,7 @@ final class ElasticsearchProducer extends DefaultProducer {
                 bytes += docs[i].length;
             }
             if (!chunk.isEmpty()) {
-                bulk(events, docs, chunk, delivery, r);
+                bulk(exchange, events, docs, chunk, delivery, r);
             }
             if (r.retry.isEmpty()) {
                 break;
@@ -114,13 +118,15 @@ final class ElasticsearchProducer extends DefaultProducer {
     private byte[] item(TetragonEvent e, ByteArrayOutputStream buf) throws IOException {
         buf.reset();
         buf.write(fixedAction != null ? fixedAction : actionJson(index.forTime(e.time())));
+        buf.write(e.id().getBytes(StandardCharsets.US_ASCII)); // URL-safe base64: nothing to escape
+        buf.write(ID_END);
         ecs.write(e, buf);
         buf.write('\n');
         return buf.toByteArray();
     }
 
-    private void bulk(List<TetragonEvent> events, byte[][] docs, List<Integer> chunk, Delivery delivery, Round round)
-            throws IOException, InterruptedException {
+    private void bulk(Exchange exchange, List<TetragonEvent> events, byte[][] docs, List<Integer> chunk,
+                      Delivery delivery, Round round) throws IOException, InterruptedException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (int i : chunk) {
             body.write(docs[i]);
@@ -129,8 +135,8 @@ final class ElasticsearchProducer extends DefaultProducer {
         if (!resp.ok()) {
             if (chunk.size() > 1) { // too large, or refused as a whole: find the culprit by halves
                 int mid = chunk.size() / 2;
-                bulk(events, docs, chunk.subList(0, mid), delivery, round);
-                bulk(events, docs, chunk.subList(mid, chunk.size()), delivery, round);
+                bulk(exchange, events, docs, chunk.subList(0, mid), delivery, round);
+                bulk(exchange, events, docs, chunk.subList(mid, chunk.size()), delivery, round);
                 return;
             }
             reject(events, chunk.get(0), delivery, resp.status() == 413 ? "elasticsearch_too_large"
@@ -157,6 +163,13 @@ final class ElasticsearchProducer extends DefaultProducer {
             String why = error.path("type").asText("") + ": " + error.path("reason").asText("");
             if (status >= 200 && status < 300) {
                 delivery.accepted(i, i + 1);
+            } else if (status == 409 && opType.equals("create")
+                    && "version_conflict_engine_exception".equals(error.path("type").asText())) {
+                // a document with this event's id is there: the line was shipped before (a restart without its
+                // checkpoint, an overlapping backfill, a replayed partition). Taken, counted, never resent.
+                delivery.accepted(i, i + 1);
+                Integer dup = exchange.getMessage().getHeader(DUPLICATES, Integer.class);
+                exchange.getMessage().setHeader(DUPLICATES, dup == null ? 1 : dup + 1);
             } else if (status == 429 || status >= 500) {
                 round.retry.add(i);
                 round.lastReason = "HTTP " + status + " " + why;

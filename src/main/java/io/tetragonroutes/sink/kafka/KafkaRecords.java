@@ -25,6 +25,8 @@ public final class KafkaRecords {
     public static final String TYPE_HEADER = "tetragon-type";
     public static final String NODE_HEADER = "tetragon-node";
     public static final String SEVERITY_HEADER = "tetragon-severity";
+    /** The event's stable id ({@link TetragonEvent#id()}), so consumers, and the hub, can de-duplicate. */
+    public static final String ID_HEADER = "tetragon-id";
 
     /** Header values that repeat on every record (a handful of event types and severities, one node): encoded once. */
     private static final ConcurrentHashMap<String, Header> TYPES = new ConcurrentHashMap<>();
@@ -42,8 +44,9 @@ public final class KafkaRecords {
     ProducerRecord<String, byte[]> record(String topic, TetragonEvent e) throws IOException {
         out.reset();
         e.writeJson(out, mapper);
-        Header[] headers = new Header[3];
+        Header[] headers = new Header[4];
         int n = 0;
+        headers[n++] = new RecordHeader(ID_HEADER, e.id().getBytes(StandardCharsets.US_ASCII));
         headers[n++] = TYPES.computeIfAbsent(e.typeKey(), t -> header(TYPE_HEADER, t));
         String node = e.nodeName();
         if (node != null) {

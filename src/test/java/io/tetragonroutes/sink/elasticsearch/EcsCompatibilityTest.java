@@ -49,7 +49,7 @@ class EcsCompatibilityTest {
                 for (int i = 0; i < lines.size(); i++) {
                     ObjectNode doc = document(ecs, batch.list().get(i));
                     List<String> diffs = new ArrayList<>();
-                    contains("", expected.get(i), doc, diffs);
+                    contains("", deliberately(expected.get(i).deepCopy()), doc, diffs);
                     if (!diffs.isEmpty()) {
                         fail(input.getFileName() + " line " + (i + 1) + ":\n  " + String.join("\n  ", diffs));
                     }
@@ -105,7 +105,8 @@ class EcsCompatibilityTest {
         for (TetragonEvent e : batch.list()) {
             ObjectNode doc = document(ecs, e);
             JsonNode line = mapper.readTree(e.originalText());
-            assertEquals(withoutEmpties(lessMoved(line.deepCopy(), e.typeKey())), doc.at("/cilium_tetragon/log"),
+            assertEquals(dedotted(withoutEmpties(lessMoved(line.deepCopy(), e.typeKey())), false),
+                    doc.at("/cilium_tetragon/log"),
                     e.originalText());
             assertEquals(doc, withoutEmpties(doc.deepCopy()), "no null, \"\", {} or [] in " + doc);
             assertEquals(e.originalText(), doc.path("message").asText());
@@ -115,11 +116,19 @@ class EcsCompatibilityTest {
             if (process.isObject() && process.path("binary").asText("").length() > 0) {
                 assertEquals(process.get("binary"), doc.at("/process/executable"));
             }
-            if (process.path("arguments").isTextual()) {
-                List<String> words = List.of(process.path("arguments").asText().trim().split("\\s+"));
+            if (process.path("arguments").isTextual() && !process.path("arguments").asText().contains("\"")) {
+                List<String> words = new ArrayList<>();
+                if (process.path("binary").asText("").length() > 0) {
+                    words.add(process.path("binary").asText());
+                }
+                String a = process.path("arguments").asText().trim();
+                if (!a.isEmpty()) {
+                    words.addAll(List.of(a.split("\\s+")));
+                }
                 List<String> args = new ArrayList<>();
-                doc.at("/process/args").forEach(a -> args.add(a.asText()));
-                assertEquals(words.equals(List.of("")) ? List.of() : words, args);
+                doc.at("/process/args").forEach(x -> args.add(x.asText()));
+                assertEquals(words, args, "argv[0] and the words of the arguments");
+                assertEquals(words.size(), doc.at("/process/args_count").asInt(words.isEmpty() ? 0 : -1));
             }
             if (e.typeKey().equals("process_exit") && body.hasNonNull("status")) {
                 assertEquals(body.get("status"), doc.at("/process/exit_code"));
@@ -135,7 +144,9 @@ class EcsCompatibilityTest {
         ObjectNode loader = document(ecs, batch.list().get(batch.list().size() - 2));
         assertEquals("p", loader.at("/cilium_tetragon/log/process_loader/parent/binary").asText(),
                 "a loader's parent stays, as in the integration's pipeline");
-        assertTrue(document(ecs, batch.list().get(batch.list().size() - 1)).path("host").isMissingNode());
+        ObjectNode odd = document(ecs, batch.list().get(batch.list().size() - 1));
+        assertTrue(odd.at("/host/name").isMissingNode(), "a node_name that is not text names no host");
+        assertEquals("linux", odd.at("/host/os/type").asText(), "Tetragon runs on Linux only");
     }
 
     @Test
@@ -155,6 +166,56 @@ class EcsCompatibilityTest {
                 "cilium_tetragon is always the line");
     }
 
+    /**
+     * Where we part from the integration's pipeline on purpose (issue #29), applied to its expected document:
+     * labels and annotations leave {@code pod_labels} (the integration's own template refuses a concrete {@code app}
+     * label there) for {@code orchestrator.resource.label}/{@code annotation}; {@code container.id} loses its runtime
+     * prefix, which goes to {@code container.runtime}; {@code process.args} starts with argv[0], as ECS wants.
+     */
+    private JsonNode deliberately(JsonNode expected) {
+        JsonNode log = expected.at("/cilium_tetragon/log");
+        String type = ABOUT_A_PROCESS.stream().filter(log::has).findFirst().orElse("none");
+        ObjectNode resource = ((ObjectNode) expected).with("orchestrator").with("resource");
+        for (String who : List.of("process", "parent")) {
+            if (log.path(type).path(who).path("pod") instanceof ObjectNode pod) {
+                JsonNode labels = pod.remove("pod_labels");
+                if (who.equals("process") && labels != null) {
+                    ArrayNode list = resource.putArray("label");
+                    labels.fields().forEachRemaining(f -> list.add(f.getKey() + ":" + f.getValue().asText()));
+                }
+                pod.remove("pod_annotations");
+            }
+        }
+        if (expected.at("/container/id") instanceof com.fasterxml.jackson.databind.node.TextNode id) {
+            String[] parts = id.asText().split("://", 2);
+            ((ObjectNode) expected.get("container")).put("id", parts[1]).put("runtime", parts[0]);
+        }
+        for (String at : List.of("/process", "/process/parent")) {
+            if (expected.at(at) instanceof ObjectNode p && p.has("args")) {
+                // the integration splits on every space: a quoted argument ("-c" "\"command" "-v" ... "sh\"")
+                // is one word again, without its quotes
+                JsonNode theirs = p.get("args");
+                ArrayNode words = p.putArray("args").add(p.get("executable").asText());
+                StringBuilder quoted = null;
+                for (JsonNode w : theirs) {
+                    String t = w.asText();
+                    if (quoted == null && t.startsWith("\"") && !(t.length() > 1 && t.endsWith("\""))) {
+                        quoted = new StringBuilder(t.substring(1));
+                    } else if (quoted != null) {
+                        quoted.append(' ').append(t.endsWith("\"") ? t.substring(0, t.length() - 1) : t);
+                        if (t.endsWith("\"")) {
+                            words.add(quoted.toString());
+                            quoted = null;
+                        }
+                    } else {
+                        words.add(t.length() > 1 && t.startsWith("\"") && t.endsWith("\"") ? t.substring(1, t.length() - 1) : t);
+                    }
+                }
+            }
+        }
+        return expected;
+    }
+
     /** The event types whose process fields the pipeline moves (a newer type it does not know keeps them). */
     private static final List<String> ABOUT_A_PROCESS = List.of("process_exec", "process_exit", "process_kprobe",
             "process_tracepoint", "process_loader", "process_lsm", "process_uprobe");
@@ -166,10 +227,13 @@ class EcsCompatibilityTest {
         if (!ABOUT_A_PROCESS.contains(type) || !(line.get(type) instanceof ObjectNode body)) {
             return line;
         }
+        if (body.get("parent") instanceof ObjectNode p && p.get("pod") instanceof ObjectNode pod) {
+            pod.remove(List.of("pod_labels", "pod_annotations")); // to orchestrator.resource.label/annotation
+        }
         if (body.get("process") instanceof ObjectNode p) {
             p.remove(MOVED);
             if (p.get("pod") instanceof ObjectNode pod) {
-                pod.remove(List.of("name", "namespace", "workload_kind"));
+                pod.remove(List.of("name", "namespace", "workload_kind", "pod_labels", "pod_annotations"));
                 if (pod.get("container") instanceof ObjectNode c) {
                     c.remove(List.of("name", "id"));
                     if (c.get("image") instanceof ObjectNode image) {
@@ -182,6 +246,22 @@ class EcsCompatibilityTest {
             p.remove(MOVED);
         }
         return line;
+    }
+
+    /** Keys of labels and annotations (free-form maps) with their dots replaced by underscores, as Beats' dedot. */
+    private static JsonNode dedotted(JsonNode n, boolean freeForm) {
+        if (n instanceof ObjectNode o) {
+            ObjectNode copy = o.objectNode();
+            o.properties().forEach(f -> copy.set(freeForm ? f.getKey().replace('.', '_') : f.getKey(),
+                    dedotted(f.getValue(), f.getKey().endsWith("labels") || f.getKey().endsWith("annotations"))));
+            return copy;
+        }
+        if (n instanceof ArrayNode a) {
+            ArrayNode copy = a.arrayNode();
+            a.forEach(el -> copy.add(dedotted(el, false)));
+            return copy;
+        }
+        return n;
     }
 
     /** The pipeline's last step, on a tree: no nulls, empty strings, empty objects or empty lists, at any depth. */
