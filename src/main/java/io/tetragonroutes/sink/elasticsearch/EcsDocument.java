@@ -86,7 +86,7 @@ public final class EcsDocument {
             HOSTS = name("hosts"), FILE = name("file"), PATH = name("path"), DIRECTORY = name("directory"),
             SOURCE = name("source"), DESTINATION = name("destination"), PORT = name("port"),
             NETWORK = name("network"), TRANSPORT = name("transport"), DIRECTION = name("direction"),
-            ID_NAME = name("id");
+            ID_NAME = name("id"), CODE = name("code");
     /** The names of the document's own top-level members, which an added field of that name replaces. */
     private static final Set<String> OURS = Set.of("@timestamp", "event", "tags", "message", "ecs", "process",
             "container", "orchestrator", "host", "data_stream", "threat", "user", "related", "file", "source",
@@ -163,6 +163,7 @@ public final class EcsDocument {
             }
             w.string(MODULE, "cilium_tetragon");
             w.string(DATASET, "cilium_tetragon.log");
+            w.string(CODE, e.typeKey()); // Tetragon's event type: process_exec, process_kprobe, ...
             w.string(KIND, e.routedTo("alerts") ? "alert" : e.type() == EventType.RATE_LIMIT_INFO ? "metric" : "event");
             w.startArray(CATEGORY);
             w.string(null, hook.category);

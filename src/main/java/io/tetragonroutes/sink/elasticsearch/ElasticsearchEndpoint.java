@@ -11,7 +11,9 @@ import org.apache.camel.Producer;
  * hold a date pattern {@code %{+yyyy.MM.dd}} filled from the event's time), {@code opType} ({@code create}, which
  * data streams require, or {@code index}), {@code username}/{@code password} (Basic) or {@code apiKey} (the
  * base64 {@code id:key} Elasticsearch returns as {@code encoded}), {@code caFile}, {@code skipTlsCheck},
- * {@code preserveOriginal}, {@code maxBatchBytes}, {@code maxBatchEvents}, {@code timeout}, {@code maxAttempts}.
+ * {@code preserveOriginal}, {@code maxBatchBytes}, {@code maxBatchEvents}, {@code timeout}, {@code maxAttempts},
+ * and {@code setup} with {@code setupRetention}, {@code setupRolloverMaxAge}, {@code setupRolloverMaxSize}
+ * ({@link ElasticsearchSetup}).
  */
 public class ElasticsearchEndpoint extends HttpSinkEndpoint {
 
@@ -19,6 +21,10 @@ public class ElasticsearchEndpoint extends HttpSinkEndpoint {
     private String opType = "create";
     private String apiKey;
     private boolean preserveOriginal;
+    private boolean setup;
+    private String setupRetention = "90d";
+    private String setupRolloverMaxAge = "30d";
+    private String setupRolloverMaxSize = "50gb";
     private IndexName indexName;
 
     public ElasticsearchEndpoint(String uri, ElasticsearchComponent component, String name) {
@@ -49,7 +55,8 @@ public class ElasticsearchEndpoint extends HttpSinkEndpoint {
     protected Producer newProducer(HttpSinkClient client) {
         return new ElasticsearchProducer(this, client, indexName, opType,
                 new EcsDocument(preserveOriginal, indexName.isDataStream() ? index : null), maxBatchBytes(),
-                maxBatchEvents(), maxAttempts());
+                maxBatchEvents(), maxAttempts(), setup ? new ElasticsearchSetup(client, index, setupRetention,
+                setupRolloverMaxAge, setupRolloverMaxSize) : null);
     }
 
     public void setIndex(String index) {
@@ -66,5 +73,21 @@ public class ElasticsearchEndpoint extends HttpSinkEndpoint {
 
     public void setPreserveOriginal(boolean preserveOriginal) {
         this.preserveOriginal = preserveOriginal;
+    }
+
+    public void setSetup(boolean setup) {
+        this.setup = setup;
+    }
+
+    public void setSetupRetention(String setupRetention) {
+        this.setupRetention = setupRetention;
+    }
+
+    public void setSetupRolloverMaxAge(String setupRolloverMaxAge) {
+        this.setupRolloverMaxAge = setupRolloverMaxAge;
+    }
+
+    public void setSetupRolloverMaxSize(String setupRolloverMaxSize) {
+        this.setupRolloverMaxSize = setupRolloverMaxSize;
     }
 }

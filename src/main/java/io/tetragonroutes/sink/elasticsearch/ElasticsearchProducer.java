@@ -44,10 +44,14 @@ final class ElasticsearchProducer extends DefaultProducer {
     /** {@code {"<opType>":{"_index":"<target>","_id":"} for a target without a date: the id and {@code "}}} follow. */
     private final byte[] fixedAction;
     private final ObjectMapper mapper = new ObjectMapper();
+    /** The template and lifecycle to install before the first document, until that has succeeded; or null. */
+    private volatile ElasticsearchSetup setup;
 
     ElasticsearchProducer(ElasticsearchEndpoint endpoint, HttpSinkClient client, IndexName index, String opType,
-                          EcsDocument ecs, long maxBatchBytes, int maxBatchEvents, int maxRounds) {
+                          EcsDocument ecs, long maxBatchBytes, int maxBatchEvents, int maxRounds,
+                          ElasticsearchSetup setup) {
         super(endpoint);
+        this.setup = setup;
         this.client = client;
         this.index = index;
         this.opType = opType;
@@ -75,7 +79,32 @@ final class ElasticsearchProducer extends DefaultProducer {
     }
 
     @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        try {
+            setUp();
+        } catch (IOException e) {
+            LOG.warn("Elasticsearch {}: setup failed at start ({}); will try again before the first batch",
+                    client.where(), e.getMessage());
+        }
+    }
+
+    /** Runs the setup once it succeeds; until then before each batch (a cluster down at start is not fatal). */
+    private void setUp() throws IOException, InterruptedException {
+        ElasticsearchSetup s = setup;
+        if (s != null) {
+            synchronized (this) {
+                if (setup != null) {
+                    setup.run();
+                    setup = null;
+                }
+            }
+        }
+    }
+
+    @Override
     public void process(Exchange exchange) throws Exception {
+        setUp();
         List<TetragonEvent> events = exchange.getMessage().getMandatoryBody(EventBatch.class).list();
         Delivery delivery = Delivery.of(exchange, getEndpoint().getEndpointUri());
         byte[][] docs = new byte[events.size()][];
