@@ -10,7 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 
 /**
  * A real search server on loopback, started by a test: {@link ElasticsearchNode} or {@link OpenSearchNode}. Both
@@ -82,24 +81,15 @@ public abstract class SearchNode {
         return a.status() == 200 ? a.json().path("count").asLong() : -1;
     }
 
-    /** Waits for a green or yellow cluster. */
-    protected void awaitHealthy(Process p, Duration max) throws Exception {
-        Instant end = Instant.now().plus(max);
-        while (Instant.now().isBefore(end)) {
-            if (p != null && !p.isAlive() && p.exitValue() != 0) {
-                throw new IllegalStateException(name() + " exited with " + p.exitValue() + " while starting");
-            }
-            try {
-                Answer a = call("GET", "/_cluster/health?wait_for_status=yellow&timeout=1s", null);
-                if (a.status() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(250); // polling a starting server, not a race: the loop ends on its answer
-        }
-        throw new IllegalStateException(name() + " did not become healthy within " + max);
+    /** Waits for a green or yellow cluster; fails at once if the process exits. */
+    protected void awaitHealthy(Process p, Duration max) {
+        org.awaitility.Awaitility.await(name() + " healthy").atMost(max).pollInterval(Duration.ofMillis(250))
+                .ignoreExceptionsInstanceOf(IOException.class).until(() -> {
+                    if (p != null && !p.isAlive()) {
+                        throw new IllegalStateException(name() + " exited with " + p.exitValue() + " while starting");
+                    }
+                    return call("GET", "/_cluster/health?wait_for_status=yellow&timeout=1s", null).status() == 200;
+                });
     }
 
     static int freePort(int from, int to) throws IOException {
