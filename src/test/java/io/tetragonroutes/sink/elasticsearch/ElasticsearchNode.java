@@ -52,14 +52,7 @@ public final class ElasticsearchNode extends SearchNode {
                     freePort(19300, 19399));
             node.prepare();
             node.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    node.stop();
-                } catch (Exception ignored) {
-                    // the JVM is going
-                }
-            }));
-            shared = node;
+            shared = stopAtExit(node);
         }
         return shared;
     }

@@ -44,14 +44,7 @@ public final class OpenSearchNode extends SearchNode {
             OpenSearchNode node = new OpenSearchNode(lib,
                     Files.createTempDirectory(Path.of("target").toAbsolutePath(), "os-node"), http);
             node.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    node.stop();
-                } catch (Exception ignored) {
-                    // the JVM is going
-                }
-            }));
-            shared = node;
+            shared = stopAtExit(node);
         }
         return shared;
     }

@@ -92,6 +92,18 @@ public abstract class SearchNode {
                 });
     }
 
+    /** Stops the node when the test JVM exits (the nodes are shared by the test classes of one JVM). */
+    protected static <T extends SearchNode> T stopAtExit(T node) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                node.stop();
+            } catch (Exception ignored) {
+                // the JVM is going
+            }
+        }));
+        return node;
+    }
+
     static int freePort(int from, int to) throws IOException {
         for (int p = from; p <= to; p++) {
             try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
