@@ -86,7 +86,7 @@ public final class EcsDocument {
             HOSTS = name("hosts"), FILE = name("file"), PATH = name("path"), DIRECTORY = name("directory"),
             SOURCE = name("source"), DESTINATION = name("destination"), PORT = name("port"),
             NETWORK = name("network"), TRANSPORT = name("transport"), DIRECTION = name("direction"),
-            ID_NAME = name("id"), CODE = name("code");
+            CODE = name("code");
     /** The names of the document's own top-level members, which an added field of that name replaces. */
     private static final Set<String> OURS = Set.of("@timestamp", "event", "tags", "message", "ecs", "process",
             "container", "orchestrator", "host", "data_stream", "threat", "user", "related", "file", "source",

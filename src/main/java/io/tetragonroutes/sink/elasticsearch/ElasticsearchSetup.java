@@ -70,8 +70,8 @@ final class ElasticsearchSetup {
         }
     }
 
-    /** Installs the lifecycle and the template; returns what it did, for the start-up log and the tests. */
-    String run() throws IOException, InterruptedException {
+    /** Installs the lifecycle and the template, and logs what it did. */
+    void run() throws IOException, InterruptedException {
         Names names = Names.of(target);
         HttpSinkClient.Response existing = client.send("GET", "_index_template/" + names.template(), Map.of(), null);
         if (existing.status() == 200) {
@@ -80,11 +80,11 @@ final class ElasticsearchSetup {
                 LOG.warn("Elasticsearch {}: index template '{}' exists and was not installed by tetragon-routes: "
                         + "left as it is (setup never overwrites a template it did not install)", client.where(),
                         names.template());
-                return "foreign template kept";
+                return;
             }
             if (t.path("version").asInt() >= VERSION) {
                 LOG.info("Elasticsearch {}: index template '{}' is in place", client.where(), names.template());
-                return "template in place";
+                return;
             }
         }
         ObjectNode template = template(names);
@@ -115,7 +115,6 @@ final class ElasticsearchSetup {
         }
         LOG.info("Elasticsearch {}: installed index template '{}' for '{}' (lifecycle: {})", client.where(),
                 names.template(), names.pattern(), lifecycle);
-        return "template installed, lifecycle: " + lifecycle;
     }
 
     /** Installs the ILM policy; false where the cluster has no ILM (the endpoint is missing). */
