@@ -58,6 +58,8 @@ public final class TetragonKit extends ServiceSupport {
             Map.entry("tetragon.rules.alert-window", "60s"),
             Map.entry("tetragon.rules.throttle-keys", "10000"),
             Map.entry("tetragon.rules.reload-interval", "2s"),
+            Map.entry("tetragon.rules.sigma-alert-level", "high"),
+            Map.entry("tetragon.rules.sigma-skip-status", "deprecated,unsupported"),
             Map.entry("tetragon.rules.internal-cidrs", "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,"
                     + "127.0.0.0/8,169.254.0.0/16,::1/128,fc00::/7,fe80::/10"),
             Map.entry("tetragon.sink.kafka.alerts-topic", "tetragon.alerts"),
@@ -329,12 +331,38 @@ public final class TetragonKit extends ServiceSupport {
         });
         RuleLoader loader = new RuleLoader(this::setting, camel, duration("tetragon.rules.alert-window"));
         ParseableAlerts parseable = new ParseableAlerts(required("tetragon.rules.parseable-stream"), alertScheduler);
-        RuleFiles files = new RuleFiles(setting("tetragon.rules.path").map(Path::of).orElse(null),
-                setting("tetragon.rules.parseable-alerts").map(Path::of).orElse(null), loader, parseable::load);
+        RuleFiles files = ruleFiles(this::setting, loader, parseable::load);
         RulesEngine engine = new RulesEngine(files, meters(),
                 new AlertThrottle(integer("tetragon.rules.throttle-keys"), System::nanoTime));
         engine.watch(duration("tetragon.rules.reload-interval"));
         return engine;
+    }
+
+    /** The rules files the settings name: ours, Parseable's and Sigma's (also what {@code check} loads). */
+    public static RuleFiles ruleFiles(java.util.function.Function<String, Optional<String>> setting, RuleLoader loader,
+                                      java.util.function.Function<Path, java.util.List<io.tetragonroutes.rules.Rule>> parseable) {
+        Optional<Path> sigma = setting.apply("tetragon.rules.sigma-path").map(Path::of);
+        io.tetragonroutes.rules.sigma.SigmaLoader sigmaLoader = null;
+        if (sigma.isPresent()) {
+            io.tetragonroutes.rules.Severity level;
+            try {
+                String name = setting.apply("tetragon.rules.sigma-alert-level").orElse("high").trim();
+                level = io.tetragonroutes.rules.Severity.of(name.equalsIgnoreCase("informational") ? "info" : name);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("tetragon.rules.sigma-alert-level: " + e.getMessage());
+            }
+            java.util.Set<String> skip = new java.util.HashSet<>();
+            for (String st : setting.apply("tetragon.rules.sigma-skip-status").orElse("").split(",")) {
+                if (!st.isBlank()) {
+                    skip.add(st.trim().toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+            sigmaLoader = new io.tetragonroutes.rules.sigma.SigmaLoader(level, skip,
+                    io.tetragonroutes.rules.Durations.parse(setting.apply("tetragon.rules.alert-window").orElse("60s")));
+        }
+        return new RuleFiles(setting.apply("tetragon.rules.path").map(Path::of).orElse(null),
+                setting.apply("tetragon.rules.parseable-alerts").map(Path::of).orElse(null), loader, parseable,
+                sigma.orElse(null), sigmaLoader == null ? null : sigmaLoader::foreign);
     }
 
     @Override

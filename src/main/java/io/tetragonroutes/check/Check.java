@@ -180,16 +180,26 @@ public final class Check {
                     io.tetragonroutes.rules.Durations.parse(kit.setting("tetragon.rules.alert-window").orElse("60s")));
             ParseableAlerts alerts = new ParseableAlerts(kit.setting("tetragon.rules.parseable-stream")
                     .orElse("tetragon"), never);
-            RuleFiles files = new RuleFiles(path.orElse(null), parseable.orElse(null), loader, alerts::load);
+            RuleFiles files;
             RuleSet set;
             try {
+                files = TetragonKit.ruleFiles(kit::setting, loader, alerts::load);
                 set = files.load();
-            } catch (RulesException e) {
+            } catch (RulesException | IllegalArgumentException e) {
                 errors.add(e.getMessage());
                 out.println("rules      not loaded: " + e.getMessage());
                 return;
             }
             out.println("rules      " + set.size() + " loaded from " + files.describe());
+            if (files.hasSigma()) {
+                long sigma = set.rules().stream().filter(r -> r.source().startsWith(files.sigmaPath().toString())).count();
+                out.println("sigma      " + sigma + " loaded, " + set.skipped().size() + " skipped");
+                set.skippedByReason().forEach((reason, n) -> {
+                    List<RuleSet.Skipped> these = set.skipped().stream().filter(x -> x.reason().equals(reason)).toList();
+                    out.println("  skipped " + n + " (" + reason + "): " + these.get(0).detail());
+                    these.forEach(x -> out.println("    " + x.source() + "  " + x.title()));
+                });
+            }
             if (path.isPresent()) {
                 List<RuleTests.Case> tests;
                 try {

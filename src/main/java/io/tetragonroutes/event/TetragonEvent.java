@@ -46,6 +46,9 @@ public final class TetragonEvent {
     private SharedJson shared;
     private List<String> outputs;
     private boolean dropped;
+    /** Values a step computed from the event and keeps for its other readers, by {@link #derivedSlot()}. */
+    private Object[] derived;
+    private static final java.util.concurrent.atomic.AtomicInteger SLOTS = new java.util.concurrent.atomic.AtomicInteger();
     /** {@link EventId} of the line, made when first asked for, or the one a node agent sent with it. */
     private String id;
     /** {@code process} and {@code process.pod} of the view, looked up once: several steps read them. */
@@ -215,6 +218,25 @@ public final class TetragonEvent {
     /** The line exactly as Tetragon wrote it (without the newline). */
     public String originalText() {
         return line.text();
+    }
+
+    /** A new slot for {@link #derived(int)}: taken once, by a class that computes something from every event. */
+    public static int derivedSlot() {
+        return SLOTS.getAndIncrement();
+    }
+
+    /** What was kept in {@code slot} for this event, or null. */
+    public Object derived(int slot) {
+        Object[] d = derived;
+        return d == null || slot >= d.length ? null : d[slot];
+    }
+
+    /** Keeps {@code value} with this event, for the other readers of {@code slot}. */
+    public void derived(int slot, Object value) {
+        if (derived == null || slot >= derived.length) {
+            derived = java.util.Arrays.copyOf(derived == null ? new Object[0] : derived, Math.max(slot + 1, 4));
+        }
+        derived[slot] = value;
     }
 
     /** The line's bytes, shared with the rest of its batch: read them, never write. */

@@ -4,7 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /** An IPv4 or IPv6 network, and an address parser that never resolves names (rule values are literal IPs). */
-final class Cidr {
+public final class Cidr {
 
     private final byte[] net;
     private final int bits;
@@ -14,7 +14,7 @@ final class Cidr {
         this.bits = bits;
     }
 
-    static Cidr parse(String text) {
+    public static Cidr parse(String text) {
         int slash = text.indexOf('/');
         byte[] ip = address(slash < 0 ? text : text.substring(0, slash));
         if (ip == null) {
@@ -32,7 +32,7 @@ final class Cidr {
         return new Cidr(ip, bits);
     }
 
-    boolean contains(byte[] ip) {
+    public boolean contains(byte[] ip) {
         if (ip.length != net.length) {
             return false;
         }
@@ -51,7 +51,7 @@ final class Cidr {
     }
 
     /** 4 or 16 bytes, or null when the text is not a literal address. */
-    static byte[] address(String s) {
+    public static byte[] address(String s) {
         if (s.indexOf(':') >= 0) {
             for (int i = 0; i < s.length(); i++) {
                 char c = s.charAt(i);

@@ -41,11 +41,31 @@ public interface Condition {
         return null;
     }
 
-    /** A value at {@code path} equal to ({@code EXACT}), starting with or ending with one of {@code values}. */
-    record Key(FieldPath path, KeyKind kind, Set<String> values) {
+    /**
+     * A value at {@code path} equal to ({@code EXACT}), starting with, ending with or containing one of
+     * {@code values}; {@code folded}: compared without case ({@code values} are then lower case).
+     */
+    record Key(TextSource path, KeyKind kind, Set<String> values, boolean folded) {
+        public Key(TextSource path, KeyKind kind, Set<String> values) {
+            this(path, kind, values, false);
+        }
+
+        /** How few events a key lets through, roughly: exact values first, then the longest shortest value. */
+        int selectivity() {
+            int shortest = Integer.MAX_VALUE;
+            for (String v : values) {
+                shortest = Math.min(shortest, v.length());
+            }
+            int rank = switch (kind) {
+                case EXACT -> 3;
+                case PREFIX, SUFFIX -> 2;
+                case CONTAINS -> 1;
+            };
+            return rank * 1000 + Math.min(shortest, 999);
+        }
     }
 
-    enum KeyKind { EXACT, PREFIX, SUFFIX }
+    enum KeyKind { EXACT, PREFIX, SUFFIX, CONTAINS }
 
     /**
      * A field compared with an operator. {@code exists: false} holds when no value is there.
@@ -115,21 +135,26 @@ public interface Condition {
             return intersect(java.util.Arrays.stream(all).map(Condition::functions).toList());
         }
 
-        /** Any one condition's keys will do; exact values are the most selective. */
+        /** Any one condition's keys will do; the most selective are taken (exact values, then long ones). */
         @Override
         public List<Key> keys() {
             List<Key> best = null;
+            int bestScore = -1;
             for (Condition c : all) {
                 List<Key> k = c.keys();
-                if (k != null && (best == null || exact(k) && !exact(best))) {
+                if (k == null) {
+                    continue;
+                }
+                int score = Integer.MAX_VALUE;
+                for (Key key : k) {
+                    score = Math.min(score, key.selectivity());
+                }
+                if (score > bestScore) {
                     best = k;
+                    bestScore = score;
                 }
             }
             return best;
-        }
-
-        private static boolean exact(List<Key> keys) {
-            return keys.stream().allMatch(k -> k.kind() == KeyKind.EXACT);
         }
     }
 

@@ -20,7 +20,7 @@ import java.util.List;
  * </ul>
  * A path can reach several values (array elements); a condition holds when any of them passes its test.
  */
-public final class FieldPath {
+public final class FieldPath implements TextSource {
 
     private static final int NAME = 0;
     private static final int EACH = 1;
@@ -164,8 +164,17 @@ public final class FieldPath {
         }
     }
 
+    @Override
     public String text() {
         return text;
+    }
+
+    @Override
+    public boolean anyText(TetragonEvent e, TextTest test) {
+        return anyMatch(e, v -> {
+            String t = ValueTest.text(v);
+            return t != null && test.test(t);
+        });
     }
 
     /** The event type key this path can only exist in ({@code process_kprobe.…}), or null. */

@@ -11,10 +11,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * @param source  "file:line" where the rule was defined, for log lines
  * @param hook    extra behaviour of rules loaded from a Parseable alerts file, else null
+ * @param author  who wrote the rule, when its licence asks that matches name them (Sigma rules), else null
  */
 public record Rule(String id, String description, Severity severity, List<String> tags, Condition match,
                    boolean alert, boolean drop, int sample, List<String> routes, MessageTemplate message,
-                   Duration throttle, String source, RuleHook hook, AtomicLong sampled) {
+                   Duration throttle, String source, RuleHook hook, AtomicLong sampled,
+                   String author) {
 
     public Rule {
         tags = List.copyOf(tags);

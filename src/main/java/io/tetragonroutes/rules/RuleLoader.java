@@ -230,7 +230,7 @@ public final class RuleLoader {
             }
         }
         return new Rule(id, description, severity, tags, match, alert, drop, sample, routes, message, throttle,
-                file + ":" + line(n), null, new AtomicLong());
+                file + ":" + line(n), null, new AtomicLong(), null);
     }
 
     /** One condition: all/any/not, type, field + operator, or a Camel expression. */
@@ -368,7 +368,7 @@ public final class RuleLoader {
     }
 
     /** A rules file's text (also read by {@link RuleTests}). */
-    static String read(Path f) {
+    public static String read(Path f) {
         try {
             return Files.readString(f, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -389,7 +389,7 @@ public final class RuleLoader {
         }
     }
 
-    static String at(String file, Node n) {
+    public static String at(String file, Node n) {
         return file + ":" + line(n);
     }
 
@@ -397,7 +397,7 @@ public final class RuleLoader {
         return n == null ? 0 : n.getStartMark().map(m -> m.getLine() + 1).orElse(0);
     }
 
-    static Map<String, Node> map(String file, String rule, MappingNode m) {
+    public static Map<String, Node> map(String file, String rule, MappingNode m) {
         Map<String, Node> out = new LinkedHashMap<>();
         for (NodeTuple t : m.getValue()) {
             String k = scalar(file, rule, t.getKeyNode());
@@ -409,7 +409,7 @@ public final class RuleLoader {
         return out;
     }
 
-    static String scalar(String file, String rule, Node n) {
+    public static String scalar(String file, String rule, Node n) {
         if (!(n instanceof ScalarNode s)) {
             throw new RulesException(at(file, n) + ": " + (rule == null ? "" : "rule '" + rule + "': ")
                     + "expected a single value here");

@@ -19,12 +19,27 @@ import java.util.Set;
 public final class RuleSet {
 
     private final List<Rule> rules;
+    private final List<Skipped> skipped;
     private final Bucket anyType;
     private final Map<String, Bucket> byType = new HashMap<>();
     private final Map<String, Map<String, Bucket>> byTypeFunction = new HashMap<>();
 
+    /**
+     * A rule of a foreign format (Sigma) that was read but not loaded, and why: {@code reason} is short and bounded
+     * (a metric label: {@code field:DestinationHostname}), {@code detail} says it in words.
+     *
+     * @param source "file:line"
+     */
+    public record Skipped(String source, String title, String id, String reason, String detail) {
+    }
+
     public RuleSet(List<Rule> rules) {
+        this(rules, List.of());
+    }
+
+    public RuleSet(List<Rule> rules, List<Skipped> skipped) {
         this.rules = List.copyOf(rules);
+        this.skipped = List.copyOf(skipped);
         Set<String> types = new HashSet<>();
         for (Rule r : rules) {
             Set<String> t = r.match().eventKeys();
@@ -62,6 +77,20 @@ public final class RuleSet {
 
     public int size() {
         return rules.size();
+    }
+
+    /** Rules read and not loaded, with why. */
+    public List<Skipped> skipped() {
+        return skipped;
+    }
+
+    /** How many rules were skipped for each reason, by reason. */
+    public java.util.SortedMap<String, Integer> skippedByReason() {
+        java.util.SortedMap<String, Integer> out = new java.util.TreeMap<>();
+        for (Skipped s : skipped) {
+            out.merge(s.reason(), 1, Integer::sum);
+        }
+        return out;
     }
 
     /** The rules that can match {@code e} by its type and kernel function, in rule order. */
@@ -117,11 +146,14 @@ public final class RuleSet {
                     continue;
                 }
                 for (Condition.Key k : keys) {
-                    byKey.computeIfAbsent(k.kind() + " " + k.path().text(),
-                            x -> new ValueIndex(k.path(), k.kind(), rules.length)).add(k.values(), i);
+                    byKey.computeIfAbsent(k.kind() + (k.folded() ? " folded " : " ") + k.path().text(),
+                            x -> new ValueIndex(k.path(), k.kind(), k.folded(), rules.length)).add(k.values(), i);
                 }
             }
             this.indexes = byKey.values().toArray(ValueIndex[]::new);
+            for (ValueIndex ix : indexes) {
+                ix.prepare();
+            }
         }
 
         /** A bit per rule, in rule order: set for the rules to test on {@code e}. Read only. */
@@ -162,7 +194,6 @@ public final class RuleSet {
         return keys == null || keys.contains(type);
     }
 
-    /** Stops what the rules' hooks run (timers of Parseable targets). */
     /** The ids of the rules {@code e} matches, in the set's order; no side effects (for rule tests). */
     public List<String> matchingIds(TetragonEvent e) {
         List<String> ids = new ArrayList<>();
@@ -174,6 +205,7 @@ public final class RuleSet {
         return ids;
     }
 
+    /** Stops what the rules' hooks run (timers of Parseable targets). */
     public void close() {
         for (Rule r : rules) {
             if (r.hook() != null) {

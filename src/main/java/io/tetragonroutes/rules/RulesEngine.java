@@ -35,6 +35,8 @@ public final class RulesEngine implements Processor, AutoCloseable {
     private final AlertThrottle throttle;
     private final AtomicReference<RuleSet> current = new AtomicReference<>();
     private final Map<String, RuleMeters> meters = new ConcurrentHashMap<>();
+    /** Rules skipped by reason in the set in use; a gauge per reason seen since start. */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> skipped = new ConcurrentHashMap<>();
     private volatile String fingerprint;
     private volatile String lastError;
     private ScheduledExecutorService reloader;
@@ -56,6 +58,25 @@ public final class RulesEngine implements Processor, AutoCloseable {
         registry.counter("tetragon.rules.reloads", "result", "failed");
         set.rules().forEach(r -> meters(r.id()));
         LOG.info("Loaded {} rules from {}", set.size(), files.describe());
+        skipped(set);
+    }
+
+    /** One line per reason rules were skipped (with how many, and the first few), and the gauges. */
+    private void skipped(RuleSet set) {
+        Map<String, Integer> counts = set.skippedByReason();
+        skipped.forEach((reason, n) -> n.set(counts.getOrDefault(reason, 0)));
+        counts.forEach((reason, n) -> skipped.computeIfAbsent(reason, k -> {
+            java.util.concurrent.atomic.AtomicInteger g = new java.util.concurrent.atomic.AtomicInteger();
+            registry.gauge("tetragon.rules.skipped", java.util.List.of(io.micrometer.core.instrument.Tag.of("reason", k)),
+                    g);
+            return g;
+        }).set(n));
+        counts.forEach((reason, n) -> {
+            java.util.List<RuleSet.Skipped> these = set.skipped().stream().filter(s -> s.reason().equals(reason)).toList();
+            LOG.info("Skipped {} Sigma rule{} ({}): {}; {}", n, n == 1 ? "" : "s", reason, these.get(0).detail(),
+                    these.stream().limit(3).map(s -> "'" + s.title() + "'").collect(java.util.stream.Collectors.joining(", "))
+                            + (n > 3 ? " and " + (n - 3) + " more" : ""));
+        });
     }
 
     /** Checks the files every {@code interval} and reloads them when they change. */
@@ -93,6 +114,7 @@ public final class RulesEngine implements Processor, AutoCloseable {
             lastError = null;
             registry.counter("tetragon.rules.reloads", "result", "ok").increment();
             LOG.info("Reloaded {} rules from {}", next.size(), files.describe());
+            skipped(next);
             return true;
         } catch (RuntimeException e) {
             lastError = e.getMessage();
@@ -166,6 +188,7 @@ public final class RulesEngine implements Processor, AutoCloseable {
         ArrayNode ids = rule.putArray("ids");
         Severity severity = Severity.INFO;
         Set<String> tags = new LinkedHashSet<>();
+        Set<String> authors = null;
         String message = null;
         long count = 0;
         boolean throttled = false;
@@ -178,6 +201,12 @@ public final class RulesEngine implements Processor, AutoCloseable {
                 severity = r.severity();
             }
             tags.addAll(r.tags());
+            if (r.author() != null) {
+                if (authors == null) {
+                    authors = new LinkedHashSet<>();
+                }
+                authors.add(r.author());
+            }
             if (r.drop() || !r.keepSample()) {
                 e.drop();
                 m.dropped.increment();
@@ -209,6 +238,9 @@ public final class RulesEngine implements Processor, AutoCloseable {
         rule.put("severity", severity.label());
         ArrayNode t = rule.putArray("tags");
         tags.forEach(t::add);
+        if (authors != null) {
+            authors.forEach(rule.putArray("author")::add);
+        }
         rule.put("message", message != null ? message : message(hits[0], e));
         if (count > 1) {
             rule.put("count", count);

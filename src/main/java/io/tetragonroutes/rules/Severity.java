@@ -10,7 +10,7 @@ public enum Severity {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    static Severity of(String s) {
+    public static Severity of(String s) {
         try {
             return valueOf(s.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {

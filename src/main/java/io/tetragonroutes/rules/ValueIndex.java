@@ -2,31 +2,38 @@ package io.tetragonroutes.rules;
 
 import io.tetragonroutes.event.TetragonEvent;
 
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * The rules of one {@link RuleSet} bucket keyed on one field and kind ({@link Condition.Key}): exact values in a
- * hash map, prefixes and suffixes in a character trie. Marking reads the event's value(s) at the field once and
- * sets the bit of every rule whose key it meets, whatever the number of rules.
+ * The rules of one {@link RuleSet} bucket keyed on one source, kind and case ({@link Condition.Key}): exact values
+ * in a hash map, prefixes and suffixes in a character trie, substrings in an Aho-Corasick automaton (the trie of
+ * the substrings with failure links). Marking reads the event's value(s) once and sets the bit of every rule whose
+ * key it meets, in one pass over each value, whatever the number of rules. A folded index compares characters
+ * in lower case (no copy of the value is made, except for exact values that have upper-case letters).
  */
 final class ValueIndex {
 
-    private final FieldPath path;
+    private final TextSource path;
     private final Condition.KeyKind kind;
+    private final boolean folded;
     private final int words;
     private final Map<String, long[]> exact = new HashMap<>();
     private final Node trie = new Node();
 
-    ValueIndex(FieldPath path, Condition.KeyKind kind, int rules) {
+    ValueIndex(TextSource path, Condition.KeyKind kind, boolean folded, int rules) {
         this.path = path;
         this.kind = kind;
+        this.folded = folded;
         this.words = (rules + 63) >>> 6;
     }
 
     void add(Iterable<String> values, int rule) {
-        for (String v : values) {
+        for (String given : values) {
+            String v = folded ? given.toLowerCase(Locale.ROOT) : given;
             long[] bits;
             if (kind == Condition.KeyKind.EXACT) {
                 bits = exact.computeIfAbsent(v, k -> new long[words]);
@@ -46,33 +53,92 @@ final class ValueIndex {
 
     /** Sets in {@code selected} the rules whose key a value of {@code e} meets. */
     void mark(TetragonEvent e, long[] selected) {
-        path.anyMatch(e, v -> {
-            String t = ValueTest.text(v);
-            if (t != null) {
-                mark(t, selected);
-            }
+        path.anyText(e, t -> {
+            mark(t, selected);
             return false; // every value of the field
         });
     }
 
     private void mark(String t, long[] selected) {
         if (kind == Condition.KeyKind.EXACT) {
-            or(selected, exact.get(t));
+            or(selected, exact.get(folded ? t.toLowerCase(Locale.ROOT) : t));
             return;
         }
         Node n = trie;
         or(selected, n.rules);
+        if (kind == Condition.KeyKind.CONTAINS) {
+            for (int i = 0; i < t.length(); i++) {
+                char c = fold(t.charAt(i));
+                Node next = n.child(c);
+                while (next == null && n != trie) {
+                    n = n.fail;
+                    next = n.child(c);
+                }
+                n = next == null ? trie : next;
+                or(selected, n.out);
+            }
+            return;
+        }
         for (int i = 0; i < t.length() && n != null; i++) {
-            n = n.child(at(t, i));
+            n = n.child(fold(at(t, i)));
             if (n != null) {
                 or(selected, n.rules);
             }
         }
     }
 
-    /** The i-th character in trie order: from the start for prefixes, from the end for suffixes. */
+    /** Builds what marking needs, once all values are added: for substrings, the failure links. */
+    void prepare() {
+        if (kind == Condition.KeyKind.CONTAINS) {
+            link();
+        }
+    }
+
+    /** Failure links and outputs (a node's own rules and those of its longest proper suffix in the trie). */
+    private void link() {
+        ArrayDeque<Node> queue = new ArrayDeque<>();
+        trie.fail = trie;
+        trie.out = trie.rules;
+        for (Node c : trie.next) {
+            c.fail = trie;
+            queue.add(c);
+        }
+        while (!queue.isEmpty()) {
+            Node n = queue.poll();
+            n.out = union(n.rules, n.fail.out);
+            for (int i = 0; i < n.chars.length; i++) {
+                Node c = n.next[i];
+                Node f = n.fail;
+                Node to = f.child(n.chars[i]);
+                while (to == null && f != trie) {
+                    f = f.fail;
+                    to = f.child(n.chars[i]);
+                }
+                c.fail = to == null || to == c ? trie : to;
+                queue.add(c);
+            }
+        }
+    }
+
+    private long[] union(long[] a, long[] b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        long[] u = a.clone();
+        or(u, b);
+        return u;
+    }
+
+    private char fold(char c) {
+        return folded ? Character.toLowerCase(c) : c;
+    }
+
+    /** The i-th character in trie order: from the end for suffixes, else from the start. */
     private char at(String s, int i) {
-        return s.charAt(kind == Condition.KeyKind.PREFIX ? i : s.length() - 1 - i);
+        return s.charAt(kind == Condition.KeyKind.SUFFIX ? s.length() - 1 - i : i);
     }
 
     private static void or(long[] into, long[] bits) {
@@ -88,6 +154,9 @@ final class ValueIndex {
         char[] chars = new char[0];
         Node[] next = new Node[0];
         long[] rules;
+        /** Substring automaton only: the longest proper suffix that is in the trie, and the rules it ends. */
+        Node fail;
+        long[] out;
 
         Node child(char c) {
             int i = Arrays.binarySearch(chars, c);

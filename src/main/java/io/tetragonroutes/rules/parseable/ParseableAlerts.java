@@ -222,7 +222,7 @@ public final class ParseableAlerts {
         String id = "parseable-" + name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^-|-$", "");
         Hook hook = new Hook(name, stream, message, reason, repeats, targets);
         return new Rule(id, name, severity, List.of("parseable-alert"), match, true, false, 0, List.of(), message,
-                Duration.ZERO, source, hook, new AtomicLong());
+                Duration.ZERO, source, hook, new AtomicLong(), null);
     }
 
     private static Condition comparison(String column, String op, Object value, boolean ignoreCase) {

@@ -1,0 +1,248 @@
+package io.tetragonroutes.rules.sigma;
+
+import io.tetragonroutes.event.TetragonEvent;
+import io.tetragonroutes.rules.Condition;
+import io.tetragonroutes.rules.FieldPath;
+import io.tetragonroutes.rules.RuleLoader;
+import io.tetragonroutes.rules.TextSource;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Sigma's taxonomy on Tetragon events: which events each {@code logsource.category} is, and where each Sigma field
+ * is read. This class is the table routes/README.md prints ("Sigma rules"); {@code SigmaFieldsDocTest} keeps the
+ * two equal.
+ */
+public final class SigmaFields {
+
+    /** A Sigma log source category and the Tetragon events it stands for. */
+    public record Category(String name, List<String> eventTypes, Condition condition, String tetragon) {
+    }
+
+    /** A Sigma field, the categories it has a source in, where it is read and what it reads. */
+    public record Field(String name, Set<String> categories, TextSource source, String tetragon) {
+    }
+
+    static final String PROCESS = "process_creation";
+    static final String FILE = "file_event";
+    static final String NETWORK = "network_connection";
+
+    private static final TextSource TARGET_FILENAME = anyOf("TargetFilename", "*.args[*].file_arg.path",
+            "*.args[*].path_arg.path", "*.args[*].linux_binprm_arg.path");
+    private static final TextSource DESTINATION_IP = anyOf("DestinationIp", "*.args[*].sock_arg.daddr",
+            "*.args[*].sockaddr_arg.addr");
+
+    public static final Map<String, Category> CATEGORIES = categories();
+    public static final Map<String, Field> FIELDS = fields();
+
+    /** Sigma fields Tetragon cannot fill, with why: a rule using one is skipped. */
+    public static final Map<String, String> NO_SOURCE = Map.of(
+            "DestinationHostname", "Tetragon events carry addresses, not the host names that were resolved",
+            "SourceHostname", "Tetragon events carry addresses, not host names",
+            "OriginalFileName", "a Windows PE header field",
+            "Hashes", "Tetragon hashes binaries only with IMA policies, not as Sigma's Hashes field");
+
+    private SigmaFields() {
+    }
+
+    private static Map<String, Category> categories() {
+        Map<String, Category> m = new LinkedHashMap<>();
+        m.put(PROCESS, new Category(PROCESS, List.of("process_exec"),
+                RuleLoader.fieldCondition("type", "equals", "process_exec", false),
+                "`process_exec`: every program started, with Tetragon's default configuration"));
+        m.put(FILE, new Category(FILE, List.of("process_kprobe", "process_lsm"),
+                new Condition.All(List.of(RuleLoader.fieldCondition("type", "in", List.of("process_kprobe",
+                        "process_lsm"), false), exists(TARGET_FILENAME))),
+                "`process_kprobe` and `process_lsm` events with a `file_arg`, `path_arg` or `linux_binprm_arg`: "
+                        + "a file-monitoring tracing policy (`security_file_permission`, `security_path_*`, "
+                        + "`security_file_open`, `fd_install`, ...)"));
+        m.put(NETWORK, new Category(NETWORK, List.of("process_kprobe", "process_lsm"),
+                new Condition.All(List.of(RuleLoader.fieldCondition("type", "in", List.of("process_kprobe",
+                        "process_lsm"), false), exists(DESTINATION_IP))),
+                "`process_kprobe` and `process_lsm` events with a `sock_arg` or `sockaddr_arg`: a network "
+                        + "tracing policy (`tcp_connect`, `security_socket_connect`, `tcp_close`, ...)"));
+        return Map.copyOf(m);
+    }
+
+    private static Map<String, Field> fields() {
+        Set<String> all = Set.of(PROCESS, FILE, NETWORK);
+        Map<String, Field> m = new LinkedHashMap<>();
+        put(m, "Image", all, FieldPath.compile("*.process.binary"), "`process.binary`");
+        put(m, "CommandLine", all, new CommandLine("CommandLine", "*.process"),
+                "`process.binary` and `process.arguments` joined by a space, and the binary's base name and the "
+                        + "arguments (Tetragon does not keep argv[0] as typed): either may match");
+        put(m, "ParentImage", all, FieldPath.compile("*.parent.binary"), "`parent.binary`");
+        put(m, "ParentCommandLine", all, new CommandLine("ParentCommandLine", "*.parent"),
+                "as `CommandLine`, of `parent`");
+        put(m, "CurrentDirectory", all, new Directory(), "`process.cwd`, without the trailing `/` Tetragon adds");
+        put(m, "User", all, new User(), "`process.user.name` when Tetragon resolved it, else `process.uid`; "
+                + "uid 0 is also `root`");
+        put(m, "LogonId", all, FieldPath.compile("*.process.auid"), "`process.auid` (the login uid; "
+                + "4294967295 when unset)");
+        put(m, "ProcessId", all, FieldPath.compile("*.process.pid"), "`process.pid`");
+        put(m, "ParentProcessId", all, FieldPath.compile("*.parent.pid"), "`parent.pid`");
+        put(m, "TargetFilename", Set.of(FILE), TARGET_FILENAME,
+                "`args[].file_arg.path`, `path_arg.path`, `linux_binprm_arg.path`");
+        put(m, "DestinationIp", Set.of(NETWORK), DESTINATION_IP, "`args[].sock_arg.daddr`, `sockaddr_arg.addr`");
+        put(m, "DestinationPort", Set.of(NETWORK), anyOf("DestinationPort", "*.args[*].sock_arg.dport",
+                "*.args[*].sockaddr_arg.port"), "`args[].sock_arg.dport`, `sockaddr_arg.port`");
+        put(m, "SourceIp", Set.of(NETWORK), anyOf("SourceIp", "*.args[*].sock_arg.saddr"), "`args[].sock_arg.saddr`");
+        put(m, "SourcePort", Set.of(NETWORK), anyOf("SourcePort", "*.args[*].sock_arg.sport"),
+                "`args[].sock_arg.sport`");
+        put(m, "Initiated", Set.of(NETWORK), new Initiated(), "`true` for " + String.join(", ",
+                Initiated.OUT) + "; `false` for " + String.join(", ", Initiated.IN) + "; no value for other "
+                + "functions");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private static void put(Map<String, Field> m, String name, Set<String> categories, TextSource s, String doc) {
+        m.put(name, new Field(name, categories, s, doc));
+    }
+
+    private static Condition exists(TextSource s) {
+        return new SigmaTest(s, v -> true, null, "exists");
+    }
+
+    /** The first value found at any of several paths. */
+    static TextSource anyOf(String name, String... paths) {
+        FieldPath[] ps = new FieldPath[paths.length];
+        for (int i = 0; i < paths.length; i++) {
+            ps[i] = FieldPath.compile(paths[i]);
+        }
+        return new TextSource() {
+            @Override
+            public String text() {
+                return "sigma:" + name;
+            }
+
+            @Override
+            public boolean anyText(TetragonEvent e, TextTest test) {
+                for (FieldPath p : ps) {
+                    if (p.anyText(e, test)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+        };
+    }
+
+    /**
+     * {@code binary + " " + arguments} and {@code basename(binary) + " " + arguments}, built once per event and
+     * kept with it for every rule and index that reads them.
+     */
+    static final class CommandLine implements TextSource {
+        private final String name;
+        private final FieldPath binary;
+        private final FieldPath arguments;
+        private final int slot = TetragonEvent.derivedSlot();
+
+        CommandLine(String name, String process) {
+            this.name = name;
+            this.binary = FieldPath.compile(process + ".binary");
+            this.arguments = FieldPath.compile(process + ".arguments");
+        }
+
+        @Override
+        public String text() {
+            return "sigma:" + name;
+        }
+
+        @Override
+        public boolean anyText(TetragonEvent e, TextTest test) {
+            Object kept = e.derived(slot);
+            String[] forms;
+            if (kept == null) {
+                forms = forms(e);
+                e.derived(slot, forms);
+            } else {
+                forms = (String[]) kept;
+            }
+            for (String f : forms) {
+                if (test.test(f)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private String[] forms(TetragonEvent e) {
+            com.fasterxml.jackson.databind.JsonNode b = binary.first(e);
+            if (b == null || !b.isTextual()) {
+                return new String[0];
+            }
+            String bin = b.textValue();
+            com.fasterxml.jackson.databind.JsonNode a = arguments.first(e);
+            String args = a == null || !a.isTextual() || a.textValue().isEmpty() ? null : a.textValue();
+            int slash = bin.lastIndexOf('/');
+            String base = slash < 0 || slash == bin.length() - 1 ? null : bin.substring(slash + 1);
+            String full = args == null ? bin : bin + ' ' + args;
+            if (base == null) {
+                return new String[] {full};
+            }
+            return new String[] {full, args == null ? base : base + ' ' + args};
+        }
+    }
+
+    /** {@code process.cwd} as Sigma writes directories: no trailing slash (but {@code /} itself). */
+    static final class Directory implements TextSource {
+        private final FieldPath cwd = FieldPath.compile("*.process.cwd");
+
+        @Override
+        public String text() {
+            return "sigma:CurrentDirectory";
+        }
+
+        @Override
+        public boolean anyText(TetragonEvent e, TextTest test) {
+            return cwd.anyText(e, d -> test.test(d.length() > 1 && d.endsWith("/") ? d.substring(0, d.length() - 1) : d));
+        }
+    }
+
+    /** The user's name when Tetragon resolved it, else the uid as text; uid 0 also reads as {@code root}. */
+    static final class User implements TextSource {
+        private final FieldPath name = FieldPath.compile("*.process.user.name");
+        private final FieldPath uid = FieldPath.compile("*.process.uid");
+
+        @Override
+        public String text() {
+            return "sigma:User";
+        }
+
+        @Override
+        public boolean anyText(TetragonEvent e, TextTest test) {
+            com.fasterxml.jackson.databind.JsonNode n = name.first(e);
+            if (n != null && n.isTextual() && !n.textValue().isEmpty()) {
+                return test.test(n.textValue());
+            }
+            return uid.anyText(e, u -> test.test(u) || u.equals("0") && test.test("root"));
+        }
+    }
+
+    /** Whether the process opened the connection: from the kernel function the policy hooks. */
+    static final class Initiated implements TextSource {
+        static final List<String> OUT = List.of("tcp_connect", "security_socket_connect", "__sys_connect",
+                "ip4_datagram_connect", "ip6_datagram_connect");
+        static final List<String> IN = List.of("inet_csk_accept", "security_socket_accept", "__sys_accept4");
+
+        @Override
+        public String text() {
+            return "sigma:Initiated";
+        }
+
+        @Override
+        public boolean anyText(TetragonEvent e, TextTest test) {
+            String fn = e.functionName();
+            if (fn == null) {
+                return false;
+            }
+            if (OUT.contains(fn)) {
+                return test.test("true");
+            }
+            return IN.contains(fn) && test.test("false");
+        }
+    }
+}
