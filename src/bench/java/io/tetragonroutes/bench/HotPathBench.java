@@ -53,6 +53,7 @@ public class HotPathBench {
     private RulesEngine oneRule;
     private RulesEngine defaultPack;
     private RulesEngine defaultPlus100;
+    private RulesEngine defaultPlusSigma;
     private NdjsonFormatter ndjson;
     private EventBatch parsed;
     private EventBatch flagged;
@@ -88,6 +89,8 @@ public class HotPathBench {
         Files.copy(Path.of("routes/rules/default.yaml"), plus.resolve("default.yaml"));
         Files.writeString(plus.resolve("user.yaml"), userRules());
         oneRule = engine(one, registry);
+        Path sigma = Path.of(System.getProperty("bench.sigma", "../shared/sigma/rules"));
+        defaultPlusSigma = Files.isDirectory(sigma) ? engine(pack, sigma, registry) : null;
         defaultPack = engine(pack, registry);
         defaultPlus100 = engine(plus, registry);
         ndjson = new NdjsonFormatter(mapper);
@@ -133,6 +136,16 @@ public class HotPathBench {
         RuleLoader loader = new RuleLoader(k -> Optional.of("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"), null,
                 Duration.ofSeconds(60));
         return new RulesEngine(new RuleFiles(rules, null, loader, null), registry, new AlertThrottle(10_000, System::nanoTime));
+    }
+
+    /** The rules of a directory and the Sigma rules below {@code sigma}, as the kit's settings build them. */
+    static RulesEngine engine(Path rules, Path sigma, SimpleMeterRegistry registry) {
+        Map<String, String> settings = Map.of("tetragon.rules.internal-cidrs", "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16",
+                "tetragon.rules.path", rules.toString(), "tetragon.rules.sigma-path", sigma.toString());
+        RuleLoader loader = new RuleLoader(k -> java.util.Optional.ofNullable(settings.get(k)), null,
+                Duration.ofSeconds(60));
+        return new RulesEngine(io.tetragonroutes.camel.TetragonKit.ruleFiles(k -> java.util.Optional.ofNullable(
+                settings.get(k)), loader, null), registry, new AlertThrottle(10_000, System::nanoTime));
     }
 
     /**
@@ -188,6 +201,14 @@ public class HotPathBench {
     @OperationsPerInvocation(N)
     public EventBatch rulesDefaultPack() {
         defaultPack.apply(parsed);
+        return parsed;
+    }
+
+    /** The default pack and every SigmaHQ Linux rule of ../shared/sigma (132 load). */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public EventBatch rulesDefaultPackPlusSigma() {
+        defaultPlusSigma.apply(parsed);
         return parsed;
     }
 

@@ -231,6 +231,11 @@ public final class TetragonEvent {
         return d == null || slot >= d.length ? null : d[slot];
     }
 
+    /** Forgets what steps kept ({@link #derived(int, Object)}): the step that computes them is done with the event. */
+    public void clearDerived() {
+        derived = null;
+    }
+
     /** Keeps {@code value} with this event, for the other readers of {@code slot}. */
     public void derived(int slot, Object value) {
         if (derived == null || slot >= derived.length) {

@@ -180,6 +180,7 @@ public final class RulesEngine implements Processor, AutoCloseable {
             if (first != null) {
                 flag(e, hits == null ? new Rule[] {first} : hits, matched);
             }
+            e.clearDerived(); // values computed for the rules (Sigma's command lines): not needed past this step
         }
     }
 
