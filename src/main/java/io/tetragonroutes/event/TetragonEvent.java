@@ -233,7 +233,9 @@ public final class TetragonEvent {
 
     /** Forgets what steps kept ({@link #derived(int, Object)}): the step that computes them is done with the event. */
     public void clearDerived() {
-        derived = null;
+        if (derived != null) {
+            derived = null;
+        }
     }
 
     /** Keeps {@code value} with this event, for the other readers of {@code slot}. */

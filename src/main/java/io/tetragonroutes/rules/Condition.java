@@ -50,18 +50,13 @@ public interface Condition {
             this(path, kind, values, false);
         }
 
-        /** How few events a key lets through, roughly: exact values first, then the longest shortest value. */
+        /** How few events a key lets through, roughly: exact values, then prefixes and suffixes, then substrings. */
         int selectivity() {
-            int shortest = Integer.MAX_VALUE;
-            for (String v : values) {
-                shortest = Math.min(shortest, v.length());
-            }
-            int rank = switch (kind) {
+            return switch (kind) {
                 case EXACT -> 3;
                 case PREFIX, SUFFIX -> 2;
                 case CONTAINS -> 1;
             };
-            return rank * 1000 + Math.min(shortest, 999);
         }
     }
 
@@ -135,7 +130,10 @@ public interface Condition {
             return intersect(java.util.Arrays.stream(all).map(Condition::functions).toList());
         }
 
-        /** Any one condition's keys will do; the most selective are taken (exact values, then long ones). */
+        /**
+         * Any one condition's keys will do; the first of the most selective kind is taken (exact values, then
+         * prefixes and suffixes, then substrings). Rule order is the writer's: they put the telling field first.
+         */
         @Override
         public List<Key> keys() {
             List<Key> best = null;
@@ -149,7 +147,7 @@ public interface Condition {
                 for (Key key : k) {
                     score = Math.min(score, key.selectivity());
                 }
-                if (score > bestScore) {
+                if (best == null || score > bestScore) {
                     best = k;
                     bestScore = score;
                 }

@@ -18,6 +18,8 @@ import java.util.Map;
 final class ValueIndex {
 
     private final TextSource path;
+    /** {@code path} when it is a plain field path: read directly, as most keys are. */
+    private final FieldPath fieldPath;
     private final Condition.KeyKind kind;
     private final boolean folded;
     private final int words;
@@ -26,6 +28,7 @@ final class ValueIndex {
 
     ValueIndex(TextSource path, Condition.KeyKind kind, boolean folded, int rules) {
         this.path = path;
+        this.fieldPath = path instanceof FieldPath fp ? fp : null;
         this.kind = kind;
         this.folded = folded;
         this.words = (rules + 63) >>> 6;
@@ -53,9 +56,19 @@ final class ValueIndex {
 
     /** Sets in {@code selected} the rules whose key a value of {@code e} meets. */
     void mark(TetragonEvent e, long[] selected) {
+        if (fieldPath != null) {
+            fieldPath.anyMatch(e, v -> {
+                String t = ValueTest.text(v);
+                if (t != null) {
+                    mark(t, selected);
+                }
+                return false; // every value of the field
+            });
+            return;
+        }
         path.anyText(e, t -> {
             mark(t, selected);
-            return false; // every value of the field
+            return false;
         });
     }
 

@@ -86,7 +86,7 @@ public final class EcsDocument {
             HOSTS = name("hosts"), FILE = name("file"), PATH = name("path"), DIRECTORY = name("directory"),
             SOURCE = name("source"), DESTINATION = name("destination"), PORT = name("port"),
             NETWORK = name("network"), TRANSPORT = name("transport"), DIRECTION = name("direction"),
-            CODE = name("code");
+            CODE = name("code"), AUTHOR = name("author"), TACTIC = name("tactic");
     /** The names of the document's own top-level members, which an added field of that name replaces. */
     private static final Set<String> OURS = Set.of("@timestamp", "event", "tags", "message", "ecs", "process",
             "container", "orchestrator", "host", "data_stream", "threat", "user", "related", "file", "source",
@@ -565,17 +565,49 @@ public final class EcsDocument {
             w.tree(SEVERITY, r.get("severity"));
             w.tree(COUNT, r.get("count"));
             w.tree(THROTTLED, r.get("throttled"));
+            w.tree(AUTHOR, r.get("author"));
             w.end();
             JsonNode tags = r.get("tags");
             if (tags != null && tags.size() > 0 && ours("threat", replaced)) {
-                w.startObject(THREAT);
-                w.string(FRAMEWORK, "MITRE ATT&CK");
-                w.startObject(TECHNIQUE);
-                w.tree(ID, tags);
-                w.end();
-                w.end();
+                threat(tags, w);
             }
         }
+    }
+
+    /**
+     * ATT&CK from the rule tags: technique ids ({@code T1059.004}) as {@code threat.technique.id}, tactic names
+     * ({@code execution}, {@code stealth}) as {@code threat.tactic.name}; other tags (a CVE, a rule's own) stay in
+     * {@code rule} only. Nothing is written when no tag is ATT&CK.
+     */
+    private static void threat(JsonNode tags, CompactWriter w) throws IOException {
+        com.fasterxml.jackson.databind.node.ArrayNode techniques = null;
+        com.fasterxml.jackson.databind.node.ArrayNode tactics = null;
+        for (JsonNode t : tags) {
+            String s = t.asText();
+            if (s.length() >= 5 && s.charAt(0) == 'T' && Character.isDigit(s.charAt(1))) {
+                techniques = (techniques == null ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode()
+                        : techniques).add(s);
+            } else if (io.tetragonroutes.rules.sigma.SigmaLoader.TACTICS.contains(s)) {
+                tactics = (tactics == null ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode()
+                        : tactics).add(s);
+            }
+        }
+        if (techniques == null && tactics == null) {
+            return;
+        }
+        w.startObject(THREAT);
+        w.string(FRAMEWORK, "MITRE ATT&CK");
+        if (techniques != null) {
+            w.startObject(TECHNIQUE);
+            w.tree(ID, techniques);
+            w.end();
+        }
+        if (tactics != null) {
+            w.startObject(TACTIC);
+            w.tree(NAME, tactics);
+            w.end();
+        }
+        w.end();
     }
 
     /** Whether an added field has the name of one of the document's own members (rare: then it replaces it). */

@@ -66,7 +66,8 @@ class EcsCompatibilityTest {
         TetragonEvent e = parser.parse(Samples.batch("x", List.of(line))).list().get(0);
         e.extras().putObject("rule").put("severity", "high").put("message", "m")
                 .<ObjectNode>set("ids", mapper.createArrayNode().add("r1"))
-                .set("tags", mapper.createArrayNode().add("T1611"));
+                .<ObjectNode>set("tags", mapper.createArrayNode().add("T1611").add("stealth").add("cve.2099-1"))
+                .set("author", mapper.createArrayNode().add("A. Sigma Author"));
         e.routeTo("alerts");
         ObjectNode doc = document(new EcsDocument(false, "logs-cilium_tetragon.log-prod"), e);
         assertEquals(e.time(), doc.path("@timestamp").asText());
@@ -75,7 +76,9 @@ class EcsCompatibilityTest {
         assertEquals("start", doc.at("/event/type/0").asText());
         assertEquals(73, doc.at("/event/severity").asInt());
         assertEquals("r1", doc.at("/rule/id/0").asText());
-        assertEquals("T1611", doc.at("/threat/technique/id/0").asText());
+        assertEquals("[\"T1611\"]", doc.at("/threat/technique/id").toString(), "techniques only");
+        assertEquals("[\"stealth\"]", doc.at("/threat/tactic/name").toString(), "ATT&CK v19's tactic names too");
+        assertEquals("A. Sigma Author", doc.at("/rule/author/0").asText(), "a Sigma match names its author");
         assertEquals("prod", doc.at("/data_stream/namespace").asText());
         assertEquals("cilium_tetragon.log", doc.at("/data_stream/dataset").asText());
         assertTrue(doc.path("event").path("original").isMissingNode(), "no event.original unless preserving");
