@@ -177,6 +177,15 @@ public final class FieldPath implements TextSource {
         });
     }
 
+    @Override
+    public EventTest bind(TextTest test, boolean covering) {
+        ValueTest v = n -> {
+            String t = ValueTest.text(n);
+            return t != null && test.test(t);
+        };
+        return e -> anyMatch(e, v);
+    }
+
     /** The event type key this path can only exist in ({@code process_kprobe.…}), or null. */
     String eventKey() {
         return eventKey;

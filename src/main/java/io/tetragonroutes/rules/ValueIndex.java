@@ -3,7 +3,9 @@ package io.tetragonroutes.rules;
 import io.tetragonroutes.event.TetragonEvent;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -66,32 +68,28 @@ final class ValueIndex {
             });
             return;
         }
-        path.anyText(e, t -> {
+        TextSource.TextTest each = t -> {
             mark(t, selected);
             return false;
-        });
+        };
+        if (kind == Condition.KeyKind.CONTAINS || kind == Condition.KeyKind.SUFFIX) {
+            path.anyCovering(e, each);
+        } else {
+            path.anyText(e, each);
+        }
     }
 
-    private void mark(String t, long[] selected) {
+    void mark(String t, long[] selected) {
         if (kind == Condition.KeyKind.EXACT) {
             or(selected, exact.get(folded ? t.toLowerCase(Locale.ROOT) : t));
             return;
         }
-        Node n = trie;
-        or(selected, n.rules);
         if (kind == Condition.KeyKind.CONTAINS) {
-            for (int i = 0; i < t.length(); i++) {
-                char c = fold(t.charAt(i));
-                Node next = n.child(c);
-                while (next == null && n != trie) {
-                    n = n.fail;
-                    next = n.child(c);
-                }
-                n = next == null ? trie : next;
-                or(selected, n.out);
-            }
+            scan(t, selected);
             return;
         }
+        Node n = trie;
+        or(selected, n.rules);
         for (int i = 0; i < t.length() && n != null; i++) {
             n = n.child(fold(at(t, i)));
             if (n != null) {
@@ -100,37 +98,97 @@ final class ValueIndex {
         }
     }
 
-    /** Builds what marking needs, once all values are added: for substrings, the failure links. */
+    /** Builds what marking needs, once all values are added: for substrings, the automaton. */
     void prepare() {
         if (kind == Condition.KeyKind.CONTAINS) {
-            link();
+            automaton();
         }
     }
 
-    /** Failure links and outputs (a node's own rules and those of its longest proper suffix in the trie). */
-    private void link() {
+    // The substring automaton as a table: states in breadth-first order (0 is the root), characters by class
+    // (class 0: a character no value has, which always leads back to the root), one int per state and class.
+    private int classes;
+    private final char[] asciiClass = new char[128];
+    private char[] otherChars = new char[0];
+    private int[] delta;
+    private long[][] outputs;
+
+    /**
+     * Aho-Corasick: failure links (the longest proper suffix of a state that is also in the trie), outputs (a
+     * state's rules and its failure state's), then every transition resolved, so a scan is one table read per
+     * character.
+     */
+    private void automaton() {
+        java.util.TreeSet<Character> alphabet = new java.util.TreeSet<>();
+        List<Node> order = new ArrayList<>();
         ArrayDeque<Node> queue = new ArrayDeque<>();
-        trie.fail = trie;
-        trie.out = trie.rules;
-        for (Node c : trie.next) {
-            c.fail = trie;
-            queue.add(c);
-        }
+        queue.add(trie);
         while (!queue.isEmpty()) {
             Node n = queue.poll();
-            n.out = union(n.rules, n.fail.out);
+            n.id = order.size();
+            order.add(n);
             for (int i = 0; i < n.chars.length; i++) {
-                Node c = n.next[i];
-                Node f = n.fail;
-                Node to = f.child(n.chars[i]);
-                while (to == null && f != trie) {
-                    f = f.fail;
-                    to = f.child(n.chars[i]);
-                }
-                c.fail = to == null || to == c ? trie : to;
-                queue.add(c);
+                alphabet.add(n.chars[i]);
+                queue.add(n.next[i]);
             }
         }
+        classes = alphabet.size() + 1;
+        StringBuilder other = new StringBuilder();
+        int k = 1;
+        for (char c : alphabet) {
+            if (c < 128) {
+                asciiClass[c] = (char) k;
+            } else {
+                other.append(c);
+            }
+            k++;
+        }
+        otherChars = other.toString().toCharArray();
+        char[] byClass = new char[classes];
+        k = 1;
+        for (char c : alphabet) {
+            byClass[k++] = c;
+        }
+        delta = new int[order.size() * classes];
+        outputs = new long[order.size()][];
+        trie.fail = trie;
+        for (Node n : order) {
+            if (n != trie) {
+                n.out = union(n.rules, n.fail.out);
+            } else {
+                n.out = n.rules;
+            }
+            outputs[n.id] = n.out;
+            for (int c = 1; c < classes; c++) {
+                Node to = n.child(byClass[c]);
+                if (to != null) {
+                    delta[n.id * classes + c] = to.id;
+                    to.fail = n == trie ? trie : order.get(delta[n.fail.id * classes + c]);
+                } else {
+                    delta[n.id * classes + c] = n == trie ? 0 : delta[n.fail.id * classes + c];
+                }
+            }
+        }
+    }
+
+    /** Marks the rules of every value that occurs in {@code t}: one table read per character. */
+    private void scan(String t, long[] selected) {
+        or(selected, outputs[0]);
+        int state = 0;
+        for (int i = 0; i < t.length(); i++) {
+            char c = fold(t.charAt(i));
+            int cls = c < 128 ? asciiClass[c] : otherClass(c);
+            state = delta[state * classes + cls];
+            long[] o = outputs[state];
+            if (o != null) {
+                or(selected, o);
+            }
+        }
+    }
+
+    private int otherClass(char c) {
+        int i = Arrays.binarySearch(otherChars, c);
+        return i < 0 ? 0 : classes - otherChars.length + i; // the alphabet is sorted: other characters come last
     }
 
     private long[] union(long[] a, long[] b) {
@@ -167,9 +225,10 @@ final class ValueIndex {
         char[] chars = new char[0];
         Node[] next = new Node[0];
         long[] rules;
-        /** Substring automaton only: the longest proper suffix that is in the trie, and the rules it ends. */
+        /** Substring automaton only: the longest proper suffix that is in the trie, the rules it ends, its state. */
         Node fail;
         long[] out;
+        int id;
 
         Node child(char c) {
             int i = Arrays.binarySearch(chars, c);

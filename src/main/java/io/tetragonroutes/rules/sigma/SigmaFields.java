@@ -127,6 +127,22 @@ public final class SigmaFields {
                 }
                 return false;
             }
+
+            @Override
+            public EventTest bind(TextTest test, boolean covering) {
+                EventTest[] each = new EventTest[ps.length];
+                for (int i = 0; i < ps.length; i++) {
+                    each[i] = ps[i].bind(test, covering);
+                }
+                return e -> {
+                    for (EventTest t : each) {
+                        if (t.test(e)) {
+                            return true;
+                        }
+                    }
+                    return false;
+                };
+            }
         };
     }
 
@@ -153,14 +169,7 @@ public final class SigmaFields {
 
         @Override
         public boolean anyText(TetragonEvent e, TextTest test) {
-            Object kept = e.derived(slot);
-            String[] forms;
-            if (kept == null) {
-                forms = forms(e);
-                e.derived(slot, forms);
-            } else {
-                forms = (String[]) kept;
-            }
+            String[] forms = forms(e);
             for (String f : forms) {
                 if (test.test(f)) {
                     return true;
@@ -169,7 +178,24 @@ public final class SigmaFields {
             return false;
         }
 
+        /** The path form only: the base-name form is a suffix of it, so it holds all its substrings and suffixes. */
+        @Override
+        public boolean anyCovering(TetragonEvent e, TextTest test) {
+            String[] forms = forms(e);
+            return forms.length > 0 && test.test(forms[0]);
+        }
+
         private String[] forms(TetragonEvent e) {
+            Object kept = e.derived(slot);
+            if (kept != null) {
+                return (String[]) kept;
+            }
+            String[] forms = build(e);
+            e.derived(slot, forms);
+            return forms;
+        }
+
+        private String[] build(TetragonEvent e) {
             com.fasterxml.jackson.databind.JsonNode b = binary.first(e);
             if (b == null || !b.isTextual()) {
                 return new String[0];

@@ -10,11 +10,21 @@ import java.util.List;
  * One Sigma field test: any text at {@code source} passes {@code test}. {@code key} is what the rule index needs of
  * the value (a suffix for {@code Image|endswith}), or null when it cannot say (a regex, a number).
  */
-record SigmaTest(TextSource source, TextSource.TextTest test, Condition.Key key, String what) implements Condition {
+record SigmaTest(TextSource source, TextSource.TextTest test, Condition.Key key, String what,
+                 TextSource.EventTest bound) implements Condition {
+
+    /** @param covering the test is a substring or suffix test: the source's covering values are enough */
+    SigmaTest(TextSource source, TextSource.TextTest test, Condition.Key key, String what, boolean covering) {
+        this(source, test, key, what, source.bind(test, covering));
+    }
+
+    SigmaTest(TextSource source, TextSource.TextTest test, Condition.Key key, String what) {
+        this(source, test, key, what, false);
+    }
 
     @Override
     public boolean test(TetragonEvent e) {
-        return source.anyText(e, test);
+        return bound.test(e);
     }
 
     @Override

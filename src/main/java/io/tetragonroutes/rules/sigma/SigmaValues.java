@@ -224,7 +224,8 @@ final class SigmaValues {
             default -> Condition.KeyKind.EXACT;
         };
         Condition.Key key = keyed ? new Condition.Key(source, kind, Set.copyOf(keys), !cased) : null;
-        return new SigmaTest(source, any, key, type + (cased ? "|cased " : " ") + given);
+        return new SigmaTest(source, any, key, type + (cased ? "|cased " : " ") + given,
+                type.equals("contains") || type.equals("endswith"));
     }
 
     /** Case-insensitive {@code hay.contains(lower)}, {@code lower} already in lower case; no copy of {@code hay}. */
