@@ -212,12 +212,61 @@ public final class FieldPath implements TextSource {
 
     /** The first value at this path, or null (for messages and keys). */
     public JsonNode first(TetragonEvent e) {
-        JsonNode[] found = new JsonNode[1];
-        anyMatch(e, v -> {
-            found[0] = v;
-            return true;
-        });
-        return found[0];
+        if (type) {
+            return e.typeNode();
+        }
+        if (body) {
+            return first(e.body(demand), 0);
+        }
+        JsonNode start = e.tree(demand).get(names[0]);
+        if (start == null && e.hasExtras()) {
+            start = e.extras().get(names[0]);
+        }
+        return first(start, 1);
+    }
+
+    /** {@link #walk} for the first value, without a test object. */
+    private JsonNode first(JsonNode n, int i) {
+        if (n == null || n.isNull() || n.isMissingNode()) {
+            return null;
+        }
+        if (i == names.length) {
+            if (n.isArray()) {
+                for (int k = 0; k < n.size(); k++) {
+                    if (!n.get(k).isNull()) {
+                        return n.get(k);
+                    }
+                }
+                return null;
+            }
+            return n;
+        }
+        switch (kinds[i]) {
+            case NAME:
+                if (n.isArray()) {
+                    for (int k = 0; k < n.size(); k++) {
+                        JsonNode f = first(n.get(k), i);
+                        if (f != null) {
+                            return f;
+                        }
+                    }
+                    return null;
+                }
+                return first(n.get(names[i]), i + 1);
+            case EACH:
+                if (!n.isArray()) {
+                    return null;
+                }
+                for (int k = 0; k < n.size(); k++) {
+                    JsonNode f = first(n.get(k), i + 1);
+                    if (f != null) {
+                        return f;
+                    }
+                }
+                return null;
+            default:
+                return first(n.get(indexes[i]), i + 1);
+        }
     }
 
     private boolean walk(JsonNode n, int i, ValueTest test) {

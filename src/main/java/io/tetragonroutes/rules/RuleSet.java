@@ -161,11 +161,11 @@ public final class RuleSet {
             if (indexes.length == 0) {
                 return always;
             }
-            long[] selected = always.clone();
+            ValueIndex.Marker m = new ValueIndex.Marker(always.clone());
             for (ValueIndex ix : indexes) {
-                ix.mark(e, selected);
+                ix.mark(e, m);
             }
-            return selected;
+            return m.selected;
         }
 
         static boolean isSet(long[] selected, int i) {

@@ -1,5 +1,6 @@
 package io.tetragonroutes.rules;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tetragonroutes.event.TetragonEvent;
 
 import java.util.ArrayDeque;
@@ -26,6 +27,9 @@ final class ValueIndex {
     private final boolean folded;
     private final int words;
     private final Map<String, long[]> exact = new HashMap<>();
+    /** Exact values only: bit n set when some value has length n (n < 63), bit 63 for the longer ones. */
+    private long lengths;
+    private int longest;
     private final Node trie = new Node();
 
     ValueIndex(TextSource path, Condition.KeyKind kind, boolean folded, int rules) {
@@ -42,6 +46,8 @@ final class ValueIndex {
             long[] bits;
             if (kind == Condition.KeyKind.EXACT) {
                 bits = exact.computeIfAbsent(v, k -> new long[words]);
+                lengths |= 1L << Math.min(v.length(), 63);
+                longest = Math.max(longest, v.length());
             } else {
                 Node n = trie;
                 for (int i = 0; i < v.length(); i++) {
@@ -56,31 +62,52 @@ final class ValueIndex {
         }
     }
 
-    /** Sets in {@code selected} the rules whose key a value of {@code e} meets. */
-    void mark(TetragonEvent e, long[] selected) {
-        if (fieldPath != null) {
-            fieldPath.anyMatch(e, v -> {
-                String t = ValueTest.text(v);
-                if (t != null) {
-                    mark(t, selected);
-                }
-                return false; // every value of the field
-            });
-            return;
+    /**
+     * Marks the rules of the indexes of one event, one index after another: one object per event, however many
+     * indexes (a lambda per index would capture {@code selected} each time).
+     */
+    static final class Marker implements ValueTest, TextSource.TextTest {
+        final long[] selected;
+        ValueIndex index;
+
+        Marker(long[] selected) {
+            this.selected = selected;
         }
-        TextSource.TextTest each = t -> {
-            mark(t, selected);
+
+        @Override
+        public boolean test(JsonNode v) {
+            String t = ValueTest.text(v);
+            if (t != null) {
+                index.mark(t, selected);
+            }
+            return false; // every value of the field
+        }
+
+        @Override
+        public boolean test(String t) {
+            index.mark(t, selected);
             return false;
-        };
-        if (kind == Condition.KeyKind.CONTAINS || kind == Condition.KeyKind.SUFFIX) {
-            path.anyCovering(e, each);
+        }
+    }
+
+    /** Sets in {@code m.selected} the rules whose key a value of {@code e} meets. */
+    void mark(TetragonEvent e, Marker m) {
+        m.index = this;
+        if (fieldPath != null) {
+            fieldPath.anyMatch(e, (ValueTest) m);
+        } else if (kind == Condition.KeyKind.CONTAINS || kind == Condition.KeyKind.SUFFIX) {
+            path.anyCovering(e, m);
         } else {
-            path.anyText(e, each);
+            path.anyText(e, m);
         }
     }
 
     void mark(String t, long[] selected) {
         if (kind == Condition.KeyKind.EXACT) {
+            int n = t.length();
+            if (n > longest || (lengths & 1L << Math.min(n, 63)) == 0) {
+                return; // no value of this length: no hash of a long command line for a short value
+            }
             or(selected, exact.get(folded ? t.toLowerCase(Locale.ROOT) : t));
             return;
         }
@@ -138,6 +165,9 @@ final class ValueIndex {
         for (char c : alphabet) {
             if (c < 128) {
                 asciiClass[c] = (char) k;
+                if (folded && c >= 'a' && c <= 'z') {
+                    asciiClass[c - 32] = (char) k; // an upper-case letter reads as its lower case
+                }
             } else {
                 other.append(c);
             }
@@ -176,8 +206,8 @@ final class ValueIndex {
         or(selected, outputs[0]);
         int state = 0;
         for (int i = 0; i < t.length(); i++) {
-            char c = fold(t.charAt(i));
-            int cls = c < 128 ? asciiClass[c] : otherClass(c);
+            char c = t.charAt(i);
+            int cls = c < 128 ? asciiClass[c] : otherClass(fold(c));
             state = delta[state * classes + cls];
             long[] o = outputs[state];
             if (o != null) {

@@ -70,20 +70,20 @@ public final class SigmaFields {
     private static Map<String, Field> fields() {
         Set<String> all = Set.of(PROCESS, FILE, NETWORK);
         Map<String, Field> m = new LinkedHashMap<>();
-        put(m, "Image", all, FieldPath.compile("*.process.binary"), "`process.binary`");
+        put(m, "Image", all, anyOf("Image", "*.process.binary"), "`process.binary`");
         put(m, "CommandLine", all, new CommandLine("CommandLine", "*.process"),
                 "`process.binary` and `process.arguments` joined by a space, and the binary's base name and the "
                         + "arguments (Tetragon does not keep argv[0] as typed): either may match");
-        put(m, "ParentImage", all, FieldPath.compile("*.parent.binary"), "`parent.binary`");
+        put(m, "ParentImage", all, anyOf("ParentImage", "*.parent.binary"), "`parent.binary`");
         put(m, "ParentCommandLine", all, new CommandLine("ParentCommandLine", "*.parent"),
                 "as `CommandLine`, of `parent`");
         put(m, "CurrentDirectory", all, new Directory(), "`process.cwd`, without the trailing `/` Tetragon adds");
         put(m, "User", all, new User(), "`process.user.name` when Tetragon resolved it, else `process.uid`; "
                 + "uid 0 is also `root`");
-        put(m, "LogonId", all, FieldPath.compile("*.process.auid"), "`process.auid` (the login uid; "
+        put(m, "LogonId", all, anyOf("LogonId", "*.process.auid"), "`process.auid` (the login uid; "
                 + "4294967295 when unset)");
-        put(m, "ProcessId", all, FieldPath.compile("*.process.pid"), "`process.pid`");
-        put(m, "ParentProcessId", all, FieldPath.compile("*.parent.pid"), "`parent.pid`");
+        put(m, "ProcessId", all, anyOf("ProcessId", "*.process.pid"), "`process.pid`");
+        put(m, "ParentProcessId", all, anyOf("ParentProcessId", "*.parent.pid"), "`parent.pid`");
         put(m, "TargetFilename", Set.of(FILE), TARGET_FILENAME,
                 "`args[].file_arg.path`, `path_arg.path`, `linux_binprm_arg.path`");
         put(m, "DestinationIp", Set.of(NETWORK), DESTINATION_IP, "`args[].sock_arg.daddr`, `sockaddr_arg.addr`");
@@ -106,44 +106,83 @@ public final class SigmaFields {
         return new SigmaTest(s, v -> true, null, "exists");
     }
 
-    /** The first value found at any of several paths. */
+    /**
+     * The text values at one or more paths, read once per event and kept with it: several indexes (a suffix, a
+     * prefix, substrings) and rules read the same Sigma field of the same event.
+     */
     static TextSource anyOf(String name, String... paths) {
-        FieldPath[] ps = new FieldPath[paths.length];
-        for (int i = 0; i < paths.length; i++) {
-            ps[i] = FieldPath.compile(paths[i]);
+        return new Cached(name, paths);
+    }
+
+    /** A Sigma field's text values, computed once per event and kept with it for the other readers. */
+    abstract static class Kept implements TextSource {
+        static final String[] NONE = new String[0];
+        private final String name;
+        private final int slot = TetragonEvent.derivedSlot();
+
+        Kept(String name) {
+            this.name = name;
         }
-        return new TextSource() {
-            @Override
-            public String text() {
-                return "sigma:" + name;
-            }
 
-            @Override
-            public boolean anyText(TetragonEvent e, TextTest test) {
-                for (FieldPath p : ps) {
-                    if (p.anyText(e, test)) {
-                        return true;
-                    }
-                }
-                return false;
-            }
+        abstract String[] values(TetragonEvent e);
 
-            @Override
-            public EventTest bind(TextTest test, boolean covering) {
-                EventTest[] each = new EventTest[ps.length];
-                for (int i = 0; i < ps.length; i++) {
-                    each[i] = ps[i].bind(test, covering);
+        @Override
+        public String text() {
+            return "sigma:" + name;
+        }
+
+        @Override
+        public boolean anyText(TetragonEvent e, TextTest test) {
+            Object kept = e.derived(slot);
+            String[] values;
+            if (kept == null) {
+                values = values(e);
+                e.derived(slot, values);
+            } else {
+                values = (String[]) kept;
+            }
+            for (String v : values) {
+                if (test.test(v)) {
+                    return true;
                 }
-                return e -> {
-                    for (EventTest t : each) {
-                        if (t.test(e)) {
-                            return true;
-                        }
-                    }
+            }
+            return false;
+        }
+
+    }
+
+    static final class Cached extends Kept {
+        private final FieldPath[] paths;
+
+        Cached(String name, String... paths) {
+            super(name);
+            this.paths = new FieldPath[paths.length];
+            for (int i = 0; i < paths.length; i++) {
+                this.paths[i] = FieldPath.compile(paths[i]);
+            }
+        }
+
+        @Override
+        String[] values(TetragonEvent e) {
+            if (paths.length == 1) {
+                com.fasterxml.jackson.databind.JsonNode only = paths[0].first(e);
+                if (only == null) {
+                    return NONE;
+                }
+                String t = io.tetragonroutes.rules.ValueTest.text(only);
+                if (t != null && !(paths[0].text().contains("[*]"))) {
+                    return new String[] {t};
+                }
+            }
+            java.util.List<String> out = new java.util.ArrayList<>(2);
+            for (FieldPath p : paths) {
+                p.anyText(e, t -> {
+                    out.add(t);
                     return false;
-                };
+                });
             }
-        };
+            return out.toArray(NONE);
+        }
     }
 
     /**
@@ -214,37 +253,46 @@ public final class SigmaFields {
     }
 
     /** {@code process.cwd} as Sigma writes directories: no trailing slash (but {@code /} itself). */
-    static final class Directory implements TextSource {
+    static final class Directory extends Kept {
         private final FieldPath cwd = FieldPath.compile("*.process.cwd");
 
-        @Override
-        public String text() {
-            return "sigma:CurrentDirectory";
+        Directory() {
+            super("CurrentDirectory");
         }
 
         @Override
-        public boolean anyText(TetragonEvent e, TextTest test) {
-            return cwd.anyText(e, d -> test.test(d.length() > 1 && d.endsWith("/") ? d.substring(0, d.length() - 1) : d));
+        String[] values(TetragonEvent e) {
+            com.fasterxml.jackson.databind.JsonNode n = cwd.first(e);
+            if (n == null || !n.isTextual()) {
+                return NONE;
+            }
+            String d = n.textValue();
+            return new String[] {d.length() > 1 && d.endsWith("/") ? d.substring(0, d.length() - 1) : d};
         }
     }
 
     /** The user's name when Tetragon resolved it, else the uid as text; uid 0 also reads as {@code root}. */
-    static final class User implements TextSource {
+    static final class User extends Kept {
+        private static final String[] ROOT = {"0", "root"};
         private final FieldPath name = FieldPath.compile("*.process.user.name");
         private final FieldPath uid = FieldPath.compile("*.process.uid");
 
-        @Override
-        public String text() {
-            return "sigma:User";
+        User() {
+            super("User");
         }
 
         @Override
-        public boolean anyText(TetragonEvent e, TextTest test) {
+        String[] values(TetragonEvent e) {
             com.fasterxml.jackson.databind.JsonNode n = name.first(e);
             if (n != null && n.isTextual() && !n.textValue().isEmpty()) {
-                return test.test(n.textValue());
+                return new String[] {n.textValue()};
             }
-            return uid.anyText(e, u -> test.test(u) || u.equals("0") && test.test("root"));
+            com.fasterxml.jackson.databind.JsonNode u = uid.first(e);
+            if (u == null || !u.isValueNode()) {
+                return NONE;
+            }
+            String t = u.asText();
+            return t.equals("0") ? ROOT : new String[] {t};
         }
     }
 

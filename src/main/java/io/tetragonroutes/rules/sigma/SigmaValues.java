@@ -122,6 +122,9 @@ final class SigmaValues {
                     }
                 }
                 Pattern[] p = ps.toArray(Pattern[]::new);
+                // found in a value, a regex without anchors or look-around is found in any value holding it
+                boolean covering = texts.stream().noneMatch(r -> r.contains("^") || r.contains("\\b")
+                        || r.contains("\\B") || r.contains("\\A") || r.contains("\\G") || r.contains("(?<"));
                 return new SigmaTest(source, v -> {
                     for (Pattern x : p) {
                         if (x.matcher(v).find()) {
@@ -129,7 +132,7 @@ final class SigmaValues {
                         }
                     }
                     return false;
-                }, null, "re " + texts);
+                }, null, "re " + texts, covering);
             }
             case "cidr" -> {
                 List<Cidr> nets = new ArrayList<>();
@@ -235,8 +238,11 @@ final class SigmaValues {
             return true;
         }
         char first = lower.charAt(0);
+        char firstUpper = Character.toUpperCase(first);
         for (int i = 0, max = hay.length() - n; i <= max; i++) {
-            if (Character.toLowerCase(hay.charAt(i)) == first && hay.regionMatches(true, i, lower, 0, n)) {
+            char c = hay.charAt(i);
+            if ((c == first || c == firstUpper || c >= 128 && Character.toLowerCase(c) == first)
+                    && hay.regionMatches(true, i, lower, 0, n)) {
                 return true;
             }
         }
