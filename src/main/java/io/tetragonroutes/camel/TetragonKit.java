@@ -14,9 +14,12 @@ import io.tetragonroutes.hub.KafkaEventBatch;
 import io.tetragonroutes.rules.AlertThrottle;
 import io.tetragonroutes.rules.Durations;
 import io.tetragonroutes.rules.RuleFiles;
+import io.tetragonroutes.rules.Rule;
 import io.tetragonroutes.rules.RuleLoader;
 import io.tetragonroutes.rules.RulesEngine;
+import io.tetragonroutes.rules.Severity;
 import io.tetragonroutes.rules.parseable.ParseableAlerts;
+import io.tetragonroutes.rules.sigma.SigmaLoader;
 import io.tetragonroutes.sink.NdjsonFormatter;
 import io.tetragonroutes.sink.ShippedCounter;
 import org.apache.camel.CamelContext;
@@ -26,11 +29,15 @@ import org.apache.camel.support.service.ServiceSupport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -339,26 +346,26 @@ public final class TetragonKit extends ServiceSupport {
     }
 
     /** The rules files the settings name: ours, Parseable's and Sigma's (also what {@code check} loads). */
-    public static RuleFiles ruleFiles(java.util.function.Function<String, Optional<String>> setting, RuleLoader loader,
-                                      java.util.function.Function<Path, java.util.List<io.tetragonroutes.rules.Rule>> parseable) {
+    public static RuleFiles ruleFiles(Function<String, Optional<String>> setting, RuleLoader loader,
+                                      Function<Path, List<Rule>> parseable) {
         Optional<Path> sigma = setting.apply("tetragon.rules.sigma-path").map(Path::of);
-        io.tetragonroutes.rules.sigma.SigmaLoader sigmaLoader = null;
+        SigmaLoader sigmaLoader = null;
         if (sigma.isPresent()) {
-            io.tetragonroutes.rules.Severity level;
+            Severity level;
             try {
                 String name = setting.apply("tetragon.rules.sigma-alert-level").orElse("high").trim();
-                level = io.tetragonroutes.rules.Severity.of(name.equalsIgnoreCase("informational") ? "info" : name);
+                level = Severity.of(name.equalsIgnoreCase("informational") ? "info" : name);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("tetragon.rules.sigma-alert-level: " + e.getMessage());
             }
-            java.util.Set<String> skip = new java.util.HashSet<>();
+            Set<String> skip = new HashSet<>();
             for (String st : setting.apply("tetragon.rules.sigma-skip-status").orElse("").split(",")) {
                 if (!st.isBlank()) {
-                    skip.add(st.trim().toLowerCase(java.util.Locale.ROOT));
+                    skip.add(st.trim().toLowerCase(Locale.ROOT));
                 }
             }
-            sigmaLoader = new io.tetragonroutes.rules.sigma.SigmaLoader(level, skip,
-                    io.tetragonroutes.rules.Durations.parse(setting.apply("tetragon.rules.alert-window").orElse("60s")));
+            sigmaLoader = new SigmaLoader(level, skip,
+                    Durations.parse(setting.apply("tetragon.rules.alert-window").orElse("60s")));
         }
         return new RuleFiles(setting.apply("tetragon.rules.path").map(Path::of).orElse(null),
                 setting.apply("tetragon.rules.parseable-alerts").map(Path::of).orElse(null), loader, parseable,

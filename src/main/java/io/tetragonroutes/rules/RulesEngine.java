@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.tetragonroutes.event.EventBatch;
 import io.tetragonroutes.event.TetragonEvent;
 import org.apache.camel.Exchange;
@@ -13,13 +14,16 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 /**
  * The rules step: tests each event against the rules that can match it, adds {@code rule.{ids,severity,tags,
@@ -36,7 +40,7 @@ public final class RulesEngine implements Processor, AutoCloseable {
     private final AtomicReference<RuleSet> current = new AtomicReference<>();
     private final Map<String, RuleMeters> meters = new ConcurrentHashMap<>();
     /** Rules skipped by reason in the set in use; a gauge per reason seen since start. */
-    private final Map<String, java.util.concurrent.atomic.AtomicInteger> skipped = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> skipped = new ConcurrentHashMap<>();
     private volatile String fingerprint;
     private volatile String lastError;
     private ScheduledExecutorService reloader;
@@ -66,15 +70,15 @@ public final class RulesEngine implements Processor, AutoCloseable {
         Map<String, Integer> counts = set.skippedByReason();
         skipped.forEach((reason, n) -> n.set(counts.getOrDefault(reason, 0)));
         counts.forEach((reason, n) -> skipped.computeIfAbsent(reason, k -> {
-            java.util.concurrent.atomic.AtomicInteger g = new java.util.concurrent.atomic.AtomicInteger();
-            registry.gauge("tetragon.rules.skipped", java.util.List.of(io.micrometer.core.instrument.Tag.of("reason", k)),
+            AtomicInteger g = new AtomicInteger();
+            registry.gauge("tetragon.rules.skipped", List.of(Tag.of("reason", k)),
                     g);
             return g;
         }).set(n));
         counts.forEach((reason, n) -> {
-            java.util.List<RuleSet.Skipped> these = set.skipped().stream().filter(s -> s.reason().equals(reason)).toList();
+            List<RuleSet.Skipped> these = set.skipped().stream().filter(s -> s.reason().equals(reason)).toList();
             LOG.info("Skipped {} Sigma rule{} ({}): {}; {}", n, n == 1 ? "" : "s", reason, these.get(0).detail(),
-                    these.stream().limit(3).map(s -> "'" + s.title() + "'").collect(java.util.stream.Collectors.joining(", "))
+                    these.stream().limit(3).map(s -> "'" + s.title() + "'").collect(Collectors.joining(", "))
                             + (n > 3 ? " and " + (n - 3) + " more" : ""));
         });
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The rules of one {@link RuleSet} bucket keyed on one source, kind and case ({@link Condition.Key}): exact values
@@ -146,7 +147,7 @@ final class ValueIndex {
      * character.
      */
     private void automaton() {
-        java.util.TreeSet<Character> alphabet = new java.util.TreeSet<>();
+        TreeSet<Character> alphabet = new TreeSet<>();
         List<Node> order = new ArrayList<>();
         ArrayDeque<Node> queue = new ArrayDeque<>();
         queue.add(trie);

@@ -1,11 +1,15 @@
 package io.tetragonroutes.rules.sigma;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tetragonroutes.event.TetragonEvent;
 import io.tetragonroutes.rules.Condition;
 import io.tetragonroutes.rules.FieldPath;
 import io.tetragonroutes.rules.RuleLoader;
 import io.tetragonroutes.rules.TextSource;
+import io.tetragonroutes.rules.ValueTest;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,7 +99,7 @@ public final class SigmaFields {
         put(m, "Initiated", Set.of(NETWORK), new Initiated(), "`true` for " + String.join(", ",
                 Initiated.OUT) + "; `false` for " + String.join(", ", Initiated.IN) + "; no value for other "
                 + "functions");
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     private static void put(Map<String, Field> m, String name, Set<String> categories, TextSource s, String doc) {
@@ -165,16 +169,16 @@ public final class SigmaFields {
         @Override
         String[] values(TetragonEvent e) {
             if (paths.length == 1) {
-                com.fasterxml.jackson.databind.JsonNode only = paths[0].first(e);
+                JsonNode only = paths[0].first(e);
                 if (only == null) {
                     return NONE;
                 }
-                String t = io.tetragonroutes.rules.ValueTest.text(only);
+                String t = ValueTest.text(only);
                 if (t != null && !(paths[0].text().contains("[*]"))) {
                     return new String[] {t};
                 }
             }
-            java.util.List<String> out = new java.util.ArrayList<>(2);
+            List<String> out = new ArrayList<>(2);
             for (FieldPath p : paths) {
                 p.anyText(e, t -> {
                     out.add(t);
@@ -235,12 +239,12 @@ public final class SigmaFields {
         }
 
         private String[] build(TetragonEvent e) {
-            com.fasterxml.jackson.databind.JsonNode b = binary.first(e);
+            JsonNode b = binary.first(e);
             if (b == null || !b.isTextual()) {
                 return new String[0];
             }
             String bin = b.textValue();
-            com.fasterxml.jackson.databind.JsonNode a = arguments.first(e);
+            JsonNode a = arguments.first(e);
             String args = a == null || !a.isTextual() || a.textValue().isEmpty() ? null : a.textValue();
             int slash = bin.lastIndexOf('/');
             String base = slash < 0 || slash == bin.length() - 1 ? null : bin.substring(slash + 1);
@@ -262,7 +266,7 @@ public final class SigmaFields {
 
         @Override
         String[] values(TetragonEvent e) {
-            com.fasterxml.jackson.databind.JsonNode n = cwd.first(e);
+            JsonNode n = cwd.first(e);
             if (n == null || !n.isTextual()) {
                 return NONE;
             }
@@ -283,11 +287,11 @@ public final class SigmaFields {
 
         @Override
         String[] values(TetragonEvent e) {
-            com.fasterxml.jackson.databind.JsonNode n = name.first(e);
+            JsonNode n = name.first(e);
             if (n != null && n.isTextual() && !n.textValue().isEmpty()) {
                 return new String[] {n.textValue()};
             }
-            com.fasterxml.jackson.databind.JsonNode u = uid.first(e);
+            JsonNode u = uid.first(e);
             if (u == null || !u.isValueNode()) {
                 return NONE;
             }

@@ -3,6 +3,7 @@ package io.tetragonroutes.rules.sigma;
 import io.tetragonroutes.event.TetragonEvent;
 import io.tetragonroutes.rules.Condition;
 import io.tetragonroutes.rules.Rule;
+import io.tetragonroutes.rules.RuleFiles;
 import io.tetragonroutes.rules.RuleLoader;
 import io.tetragonroutes.rules.RuleSet;
 import io.tetragonroutes.rules.RulesException;
@@ -23,11 +24,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -106,10 +109,10 @@ public final class SigmaLoader {
         return loadChecked(location);
     }
 
-    /** {@link #load} for {@link io.tetragonroutes.rules.RuleFiles}. */
-    public io.tetragonroutes.rules.RuleFiles.Foreign foreign(Path location) {
+    /** {@link #load} for {@link RuleFiles}. */
+    public RuleFiles.Foreign foreign(Path location) {
         Result r = load(location);
-        return new io.tetragonroutes.rules.RuleFiles.Foreign(r.rules(), r.skipped());
+        return new RuleFiles.Foreign(r.rules(), r.skipped());
     }
 
     private Result loadChecked(Path location) {
@@ -118,7 +121,7 @@ public final class SigmaLoader {
         }
         List<Path> files;
         try {
-            files = io.tetragonroutes.rules.RuleFiles.sigmaFiles(location);
+            files = RuleFiles.sigmaFiles(location);
         } catch (IOException e) {
             throw new RulesException(location + ": cannot list Sigma rules: " + e.getMessage(), e);
         }
@@ -221,7 +224,7 @@ public final class SigmaLoader {
         SigmaFields.Category cat = SigmaFields.CATEGORIES.get(category);
         if (cat == null) {
             throw new Skip("logsource:category=" + category, "category " + category + " has no Tetragon events; "
-                    + "these have: " + String.join(", ", new java.util.TreeSet<>(SigmaFields.CATEGORIES.keySet())));
+                    + "these have: " + String.join(", ", new TreeSet<>(SigmaFields.CATEGORIES.keySet())));
         }
         Node det = top.get("detection");
         if (!(det instanceof MappingNode dm)) {
@@ -374,7 +377,7 @@ public final class SigmaLoader {
             } else {
                 values.add(value(c, v));
             }
-            items.add(new Item(field, List.copyOf(modifiers), java.util.Collections.unmodifiableList(values)));
+            items.add(new Item(field, List.copyOf(modifiers), Collections.unmodifiableList(values)));
         }
         if (items.isEmpty()) {
             throw c.error(m, "an empty selection");
