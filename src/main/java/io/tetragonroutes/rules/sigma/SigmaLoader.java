@@ -104,18 +104,14 @@ public final class SigmaLoader {
         }
     }
 
-    /** Loads every Sigma file at {@code location}; ids must be unique. */
-    public Result load(Path location) {
-        return loadChecked(location);
-    }
-
     /** {@link #load} for {@link RuleFiles}. */
     public RuleFiles.Foreign foreign(Path location) {
         Result r = load(location);
         return new RuleFiles.Foreign(r.rules(), r.skipped());
     }
 
-    private Result loadChecked(Path location) {
+    /** Loads every Sigma file at {@code location}; ids must be unique. */
+    public Result load(Path location) {
         if (!Files.exists(location)) {
             throw new RulesException(location + ": Sigma path does not exist (tetragon.rules.sigma-path)");
         }
