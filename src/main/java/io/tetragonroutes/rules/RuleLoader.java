@@ -453,6 +453,12 @@ public final class RuleLoader {
         if (!(n instanceof ScalarNode s)) {
             throw c.error(n, "expected a value or a list of values, not a mapping");
         }
+        Object v = typed(s);
+        return v instanceof String text ? resolve(c, n, text) : v; // numbers' text has no placeholder
+    }
+
+    /** A scalar as YAML typed it: Long, Double, Boolean, else its text (also for a number too big to read). */
+    public static Object typed(ScalarNode s) {
         Tag tag = s.getTag();
         String text = s.getValue();
         try {
@@ -468,7 +474,7 @@ public final class RuleLoader {
         if (Tag.BOOL.equals(tag)) {
             return Boolean.parseBoolean(text.toLowerCase(java.util.Locale.ROOT));
         }
-        return resolve(c, n, text);
+        return text;
     }
 
     private String resolve(Ctx c, Node n, String text) {

@@ -74,12 +74,14 @@ public final class SigmaFields {
     private static Map<String, Field> fields() {
         Set<String> all = Set.of(PROCESS, FILE, NETWORK);
         Map<String, Field> m = new LinkedHashMap<>();
-        put(m, "Image", all, anyOf("Image", "*.process.binary"), "`process.binary`");
-        put(m, "CommandLine", all, new CommandLine("CommandLine", "*.process"),
+        Kept image = new Cached("Image", "*.process.binary");
+        Kept parentImage = new Cached("ParentImage", "*.parent.binary");
+        put(m, "Image", all, image, "`process.binary`");
+        put(m, "CommandLine", all, new CommandLine("CommandLine", image, "*.process.arguments"),
                 "`process.binary` and `process.arguments` joined by a space, and the binary's base name and the "
                         + "arguments (Tetragon does not keep argv[0] as typed): either may match");
-        put(m, "ParentImage", all, anyOf("ParentImage", "*.parent.binary"), "`parent.binary`");
-        put(m, "ParentCommandLine", all, new CommandLine("ParentCommandLine", "*.parent"),
+        put(m, "ParentImage", all, parentImage, "`parent.binary`");
+        put(m, "ParentCommandLine", all, new CommandLine("ParentCommandLine", parentImage, "*.parent.arguments"),
                 "as `CommandLine`, of `parent`");
         put(m, "CurrentDirectory", all, new Directory(), "`process.cwd`, without the trailing `/` Tetragon adds");
         put(m, "User", all, new User(), "`process.user.name` when Tetragon resolved it, else `process.uid`; "
@@ -135,17 +137,20 @@ public final class SigmaFields {
             return "sigma:" + name;
         }
 
+        /** The values for {@code e}: computed on the first call for the event, then kept with it. */
+        final String[] kept(TetragonEvent e) {
+            Object kept = e.derived(slot);
+            if (kept != null) {
+                return (String[]) kept;
+            }
+            String[] values = values(e);
+            e.derived(slot, values);
+            return values;
+        }
+
         @Override
         public boolean anyText(TetragonEvent e, TextTest test) {
-            Object kept = e.derived(slot);
-            String[] values;
-            if (kept == null) {
-                values = values(e);
-                e.derived(slot, values);
-            } else {
-                values = (String[]) kept;
-            }
-            for (String v : values) {
+            for (String v : kept(e)) {
                 if (test.test(v)) {
                     return true;
                 }
@@ -195,14 +200,15 @@ public final class SigmaFields {
      */
     static final class CommandLine implements TextSource {
         private final String name;
-        private final FieldPath binary;
+        /** The binary, as its Sigma field kept it for this event. */
+        private final Kept binary;
         private final FieldPath arguments;
         private final int slot = TetragonEvent.derivedSlot();
 
-        CommandLine(String name, String process) {
+        CommandLine(String name, Kept binary, String arguments) {
             this.name = name;
-            this.binary = FieldPath.compile(process + ".binary");
-            this.arguments = FieldPath.compile(process + ".arguments");
+            this.binary = binary;
+            this.arguments = FieldPath.compile(arguments);
         }
 
         @Override
@@ -239,11 +245,11 @@ public final class SigmaFields {
         }
 
         private String[] build(TetragonEvent e) {
-            JsonNode b = binary.first(e);
-            if (b == null || !b.isTextual()) {
-                return new String[0];
+            String[] b = binary.kept(e);
+            if (b.length == 0) {
+                return b;
             }
-            String bin = b.textValue();
+            String bin = b[0];
             JsonNode a = arguments.first(e);
             String args = a == null || !a.isTextual() || a.textValue().isEmpty() ? null : a.textValue();
             int slash = bin.lastIndexOf('/');

@@ -441,25 +441,7 @@ public final class SigmaLoader {
         if (!(n instanceof ScalarNode s)) {
             throw c.error(n, "expected a value here, not a " + (n instanceof MappingNode ? "mapping" : "list"));
         }
-        Tag tag = s.getTag();
-        String text = s.getValue();
-        try {
-            if (Tag.INT.equals(tag)) {
-                return Long.decode(text.replace("_", ""));
-            }
-            if (Tag.FLOAT.equals(tag)) {
-                return Double.parseDouble(text);
-            }
-        } catch (NumberFormatException e) {
-            return text;
-        }
-        if (Tag.BOOL.equals(tag)) {
-            return Boolean.parseBoolean(text.toLowerCase(Locale.ROOT));
-        }
-        if (Tag.NULL.equals(tag)) {
-            return null;
-        }
-        return text;
+        return Tag.NULL.equals(s.getTag()) ? null : RuleLoader.typed(s);
     }
 
     /** Keywords search the export line as Tetragon wrote it (JSON text), decoded once per event. */
